@@ -1,0 +1,71 @@
+"""The command line: parses arguments, calls the pipeline, prints results and errors.
+
+Only this module prints. Content errors go to stderr one per line as
+`path:line:col: message`, and the exit code is 1.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from . import pipeline
+from .errors import ContentErrors
+
+project_option = click.option(
+    "--project",
+    "root",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The briefing project folder (holds briefings/, sources/, templates/, mkdocs.yml).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Build the Russia–China briefing from its fact sheets and sources."""
+
+
+@main.command()
+@project_option
+def check(root: Path) -> None:
+    """Validate every fact sheet and source; print each problem as path:line:col."""
+    briefing = _run(pipeline.check, root)
+    click.echo(f"ok: {len(briefing.topics)} topics, {briefing.fact_count} facts, {len(briefing.sources)} sources, every quote found")
+
+
+@main.command()
+@project_option
+def build(root: Path) -> None:
+    """Validate, render and build the site into site/ (replaced only on success)."""
+    started = time.perf_counter()
+    briefing = _run(pipeline.build, root)
+    click.echo(f"built site/ from {briefing.fact_count} facts in {time.perf_counter() - started:.1f} s")
+
+
+@main.command()
+@project_option
+@click.option("--port", default=8000, show_default=True, help="Port to serve on (localhost only).")
+def serve(root: Path, port: int) -> None:
+    """Serve the site on localhost, rebuilding when briefings/, sources/ or templates/ change."""
+    from .serve import serve_forever
+
+    serve_forever(pipeline.Project(root.resolve()), port, report=_report_errors)
+
+
+def _run(step, root: Path):
+    try:
+        return step(pipeline.Project(root.resolve()))
+    except ContentErrors as exc:
+        _report_errors(exc)
+        click.echo(f"{len(exc.errors)} problem(s) found; nothing was written to site/", err=True)
+        sys.exit(1)
+
+
+def _report_errors(exc: ContentErrors) -> None:
+    for error in exc.errors:
+        click.echo(str(error), err=True)

@@ -1,0 +1,281 @@
+"""Stage 1, load: read fact sheets and sources, keeping the line and column of every value.
+
+Every problem becomes a ContentError; nothing here raises on bad content.
+YAML is read with the YAML 1.2 core rules (only `true`/`false` are booleans,
+dates stay text until the models parse them), so `no`, `on`, `NO`, `1:30` and
+unquoted dates in text fields keep the text the editor typed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ContentError, display_path
+
+Loc = tuple[str | int, ...]
+Position = tuple[int, int]
+
+MAX_FILE_BYTES = 2_000_000
+MAX_DEPTH = 24
+SHEETS_DIR = "briefings"
+SOURCES_DIR = "sources"
+SHEET_SUFFIX = ".yaml"
+SOURCE_SUFFIX = ".md"
+
+
+class _CoreLoader(yaml.SafeLoader):
+    """Resolves plain scalars by the YAML 1.2 core schema instead of YAML 1.1."""
+
+
+_CoreLoader.yaml_implicit_resolvers = {}
+for _tag, _pattern, _first in [
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("tag:yaml.org,2002:int", r"^[-+]?[0-9]+$", "-+0123456789"),
+    (
+        "tag:yaml.org,2002:float",
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?)$",
+        "-+.0123456789",
+    ),
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+]:
+    _CoreLoader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
+
+_SCALARS = {
+    "tag:yaml.org,2002:str": str,
+    "tag:yaml.org,2002:int": int,
+    "tag:yaml.org,2002:float": float,
+    "tag:yaml.org,2002:bool": lambda text: text.lower() == "true",
+    "tag:yaml.org,2002:null": lambda text: None,
+}
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed YAML mapping with the position of every value and key, by location."""
+
+    path: Path
+    name: str  # the path as shown in messages
+    data: dict[str, Any]
+    values: dict[Loc, Position] = field(repr=False)
+    keys: dict[Loc, Position] = field(repr=False)
+
+    def where(self, loc: Loc, *, key: bool = False) -> Position:
+        """The position of the value (or its key) at loc, else of its nearest located parent."""
+        table = self.keys if key else self.values
+        for end in range(len(loc), -1, -1):
+            if loc[:end] in table:
+                return table[loc[:end]]
+            if key and loc[:end] in self.values:
+                return self.values[loc[:end]]
+        return (1, 1)
+
+    def error(self, loc: Loc, message: str, *, key: bool = False) -> ContentError:
+        line, col = self.where(loc, key=key)
+        return ContentError(self.name, line, col, message)
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A source article: front matter as a Document, and the body text after it."""
+
+    id: str
+    front: Document
+    body: str
+    body_line: int  # line number of the body's first line in the file
+
+
+@dataclass(frozen=True)
+class RawProject:
+    """Everything that loaded, plus the ids of sources that exist but failed to load."""
+
+    sheets: tuple[Document, ...]
+    sources: tuple[SourceFile, ...]
+    broken_source_ids: frozenset[str]
+
+
+class _Walk:
+    """Turns a composed YAML node tree into plain data, recording positions and problems."""
+
+    def __init__(self, name: str, line_offset: int):
+        self.name = name
+        self.line_offset = line_offset
+        self.values: dict[Loc, Position] = {}
+        self.keys: dict[Loc, Position] = {}
+        self.errors: list[ContentError] = []
+        self._seen: set[int] = set()
+
+    def position(self, node: yaml.Node) -> Position:
+        return (node.start_mark.line + 1 + self.line_offset, node.start_mark.column + 1)
+
+    def fail(self, node: yaml.Node, message: str) -> None:
+        line, col = self.position(node)
+        self.errors.append(ContentError(self.name, line, col, message))
+
+    def value(self, node: yaml.Node, loc: Loc) -> Any:
+        if id(node) in self._seen:
+            # A node met twice was reached through an alias; refusing it also defuses alias bombs.
+            self.fail(node, "anchors and aliases (&name, *name) are not supported: write the value out")
+            return None
+        self._seen.add(id(node))
+        self.values[loc] = self.position(node)
+        if len(loc) > MAX_DEPTH:
+            self.fail(node, f"nested more than {MAX_DEPTH} levels deep: fact sheets are never this deep")
+            return None
+        if isinstance(node, yaml.MappingNode):
+            return self.mapping(node, loc)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.value(item, loc + (i,)) for i, item in enumerate(node.value)]
+        return self.scalar(node)
+
+    def scalar(self, node: yaml.ScalarNode) -> Any:
+        convert = _SCALARS.get(node.tag)
+        if convert is None:
+            self.fail(node, f"YAML tag {node.tag!r} is not supported: remove it")
+            return None
+        return convert(node.value)
+
+    def mapping(self, node: yaml.MappingNode, loc: Loc) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self.fail(key_node, "merge keys (<<) are not supported: write the fields out")
+                continue
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
+                self.fail(key_node, "a key must be a plain word such as `title:`")
+                continue
+            key = key_node.value
+            if key in result:
+                first_line, _ = self.keys[loc + (key,)]
+                self.fail(key_node, f"duplicate key {key!r} (first at line {first_line}): keep one")
+                continue
+            self.keys[loc + (key,)] = self.position(key_node)
+            result[key] = self.value(value_node, loc + (key,))
+        return result
+
+
+def parse_yaml(text: str, name: str, path: Path, line_offset: int = 0) -> tuple[Document | None, list[ContentError]]:
+    """Parse one YAML mapping; return it with positions, or None and the errors."""
+    try:
+        node = yaml.compose(text, Loader=_CoreLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1 + line_offset, mark.column + 1) if mark else (1 + line_offset, 1)
+        return None, [ContentError(name, line, col, f"YAML syntax: {_yaml_problem(exc)}")]
+    except yaml.YAMLError as exc:
+        return None, [ContentError(name, 1 + line_offset, 1, f"YAML syntax: {exc}")]
+    except RecursionError:
+        return None, [ContentError(name, 1 + line_offset, 1, "nested too deeply to read: flatten the structure")]
+    if node is None:
+        return None, [ContentError(name, 1 + line_offset, 1, "no content: expected fields such as `title:`")]
+    walk = _Walk(name, line_offset)
+    data = walk.value(node, ())
+    if not isinstance(node, yaml.MappingNode):
+        walk.fail(node, "expected fields (`key: value` lines) at the top level")
+    if walk.errors:
+        return None, walk.errors
+    return Document(path, name, data, walk.values, walk.keys), []
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError) -> str:
+    problem = exc.problem or exc.context or "cannot parse"
+    if "\t" in problem or "'\\t'" in problem:
+        return "a tab character cannot indent YAML: indent with spaces"
+    return problem
+
+
+def read_text(path: Path, root: Path) -> tuple[str | None, list[ContentError]]:
+    """The file's text as UTF-8 (a byte-order mark is dropped), or None and why not."""
+    name = display_path(path, root)
+    if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
+        return None, [ContentError(name, 0, 0, "is a symbolic link to a file outside the project: copy the file in instead")]
+    if not path.is_file():
+        return None, [ContentError(name, 0, 0, "is not a regular file")]
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        return None, [ContentError(name, 0, 0, f"is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit: split it")]
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, [ContentError(name, line, col, f"byte 0x{raw[exc.start]:02x} is not UTF-8: save the file as UTF-8")]
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        return None, [ContentError(name, 0, 0, "is empty")]
+    return text, []
+
+
+def load_sheet(path: Path, root: Path) -> tuple[Document | None, list[ContentError]]:
+    """A fact sheet file as a Document."""
+    text, errors = read_text(path, root)
+    if text is None:
+        return None, errors
+    return parse_yaml(text, display_path(path, root), path)
+
+
+_FRONT_MATTER_END = re.compile(r"^---[ \t]*$", re.MULTILINE)
+
+
+def load_source(path: Path, root: Path) -> tuple[SourceFile | None, list[ContentError]]:
+    """A source article: YAML front matter between `---` lines, then its text."""
+    name = display_path(path, root)
+    text, errors = read_text(path, root)
+    if text is None:
+        return None, errors
+    first_line, _, rest = text.partition("\n")
+    if first_line.rstrip() != "---":
+        return None, [ContentError(name, 1, 1, "a source starts with front matter: a line `---`, the fields, then `---`")]
+    end = _FRONT_MATTER_END.search(rest)
+    if end is None:
+        return None, [ContentError(name, 1, 1, "front matter is not closed: add a line `---` after the fields")]
+    front, errors = parse_yaml(rest[: end.start()], name, path, line_offset=1)
+    if front is None:
+        return None, errors
+    body_line = 2 + rest.count("\n", 0, end.end()) + 1
+    body = rest[end.end() :].removeprefix("\n")
+    if not body.strip():
+        return None, [ContentError(name, body_line - 1, 1, "the article text after the front matter is empty")]
+    return SourceFile(path.stem, front, body, body_line), []
+
+
+def load_project(root: Path) -> tuple[RawProject, list[ContentError]]:
+    """Load every fact sheet and source under root; problems are returned, not raised."""
+    errors: list[ContentError] = []
+    sheets: list[Document] = []
+    sources: list[SourceFile] = []
+    broken: set[str] = set()
+    for path in _content_files(root, SHEETS_DIR, SHEET_SUFFIX, errors):
+        sheet, problems = load_sheet(path, root)
+        errors += problems
+        if sheet is not None:
+            sheets.append(sheet)
+    for path in _content_files(root, SOURCES_DIR, SOURCE_SUFFIX, errors):
+        source, problems = load_source(path, root)
+        errors += problems
+        if source is None:
+            broken.add(path.stem)
+        else:
+            sources.append(source)
+    return RawProject(tuple(sheets), tuple(sources), frozenset(broken)), errors
+
+
+def _content_files(root: Path, folder: str, suffix: str, errors: list[ContentError]) -> list[Path]:
+    directory = root / folder
+    if not directory.is_dir():
+        errors.append(ContentError(folder + "/", 0, 0, "folder is missing: create it"))
+        return []
+    files = []
+    for path in sorted(directory.iterdir()):
+        if path.name.startswith("."):
+            continue
+        if path.suffix != suffix:
+            errors.append(ContentError(display_path(path, root), 0, 0, f"unexpected file: {folder}/ holds only *{suffix} files"))
+            continue
+        files.append(path)
+    return files

@@ -1,0 +1,166 @@
+"""The vocabulary: typed, frozen models of what editors write and readers see."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, GetCoreSchemaHandler, StringConstraints
+from pydantic_core import core_schema
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Status = Literal["stated", "reported", "confirmed", "disputed", "denied"]
+STATUSES: tuple[str, ...] = Status.__args__
+STATUS_MEANING = {
+    "stated": "asserted by the named speaker; not independently verified",
+    "reported": "reported by the outlet in its own voice",
+    "confirmed": "confirmed by an official party to it",
+    "disputed": "contested by another party in the sources",
+    "denied": "denied by the party it concerns",
+}
+
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    """A real date known to the day, the month or only the year."""
+
+    year: int
+    month: int = 0
+    day: int = 0
+
+    @classmethod
+    def parse(cls, value: Any) -> PartialDate:
+        if isinstance(value, date):
+            return cls(value.year, value.month, value.day)
+        match = _DATE.match(value) if isinstance(value, str) else None
+        if match is None:
+            raise ValueError(f"{value!r} is not a date: write YYYY-MM-DD, YYYY-MM or YYYY")
+        year, month, day = (int(part) if part else 0 for part in match.groups())
+        if match.group(2) and not 1 <= month <= 12:
+            raise ValueError(f"{value} is not a real date: month {month} does not exist")
+        if match.group(3) and not 1 <= day <= calendar.monthrange(year, month)[1]:
+            raise ValueError(f"{value} is not a real date: {calendar.month_name[month]} {year} has no day {day}")
+        return cls(year, month, day)
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            cls.parse,
+            json_schema_input_schema=core_schema.str_schema(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$"),
+            serialization=core_schema.plain_serializer_function_ser_schema(str),
+        )
+
+    @property
+    def latest(self) -> date:
+        """The last day the date could mean, for comparing with full dates."""
+        month = self.month or 12
+        return date(self.year, month, self.day or calendar.monthrange(self.year, month)[1])
+
+    @property
+    def month_key(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}" if self.month else f"{self.year:04d}"
+
+    def __str__(self) -> str:
+        parts = [f"{self.year:04d}"] + [f"{p:02d}" for p in (self.month, self.day) if p]
+        return "-".join(parts)
+
+    @property
+    def month_label(self) -> str:
+        """The month as a reader reads it (May 2024), or the year alone when that is all there is."""
+        return f"{calendar.month_name[self.month]} {self.year}" if self.month else str(self.year)
+
+    def display(self) -> str:
+        """The date as a reader reads it: 21 January 2025, May 2024, 2022."""
+        return f"{self.day} {self.month_label}" if self.day else self.month_label
+
+
+def _full_date(value: Any) -> Any:
+    parsed = PartialDate.parse(value)
+    if not parsed.day:
+        raise ValueError(f"{value} needs a day: write YYYY-MM-DD")
+    return date(parsed.year, parsed.month, parsed.day)
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{value!r} is not a number: write digits only, e.g. 220 or 7.5, and put the unit in `unit:`")
+    return value
+
+
+def _web_address(value: Any) -> Any:
+    if not isinstance(value, str) or not re.match(r"^https?://[^\s<>\"'`]+$", value):
+        raise ValueError(f"{value!r} is not a web address: write an http:// or https:// URL, or null when unknown")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_full_date)]
+Number = Annotated[float, BeforeValidator(_number)]
+WebAddress = Annotated[str, BeforeValidator(_web_address)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Citation(Model):
+    """Where a claim is written: a source id and the exact words."""
+
+    source: Slug
+    quote: Text
+
+
+class Figure(Model):
+    """A key figure: one value for one metric and period, as one party states it."""
+
+    metric: Slug = Field(description="Names the measured quantity; figures with the same metric and period are compared.")
+    label: Text
+    value: Number
+    qualifier: Text | None = Field(None, description='How the source hedges the value, e.g. "more than".')
+    unit: Text
+    period: Text | None = Field(None, description="The period as the source states it; null when it does not.")
+    said_by: Text
+    note: Text | None = None
+    cite: list[Citation] = Field(min_length=1)
+
+
+class Fact(Model):
+    """One claim: what is said, who says it, how far it stands, and where it is written."""
+
+    id: Slug
+    date: PartialDate | None = Field(description="Date of the event or statement: YYYY-MM-DD, YYYY-MM or YYYY; null when undated.")
+    text: Text
+    said_by: Text
+    status: Status
+    note: Text | None = None
+    cite: list[Citation] = Field(min_length=1)
+
+
+class FactSheet(Model):
+    """One topic's fact sheet, `briefings/<topic>.yaml`."""
+
+    title: Text
+    order: int = Field(100, strict=True, description="Position of the topic in the navigation, smallest first.")
+    summary: Text = Field(description="The key judgement, two or three sentences of inline Markdown.")
+    as_of: Day
+    figures: list[Figure] = []
+    facts: list[Fact] = Field(min_length=1)
+
+
+class SourceMeta(Model):
+    """The front matter of an archived article, `sources/<id>.md`: unknown is null, never guessed."""
+
+    title: Text | None
+    publisher: Text | None
+    author: Text | None
+    published: Day | None
+    date_basis: Text | None = Field(None, description="How the date was inferred when the article does not state it.")
+    url: WebAddress | None
+    archived: Day
+    note: Text | None = None

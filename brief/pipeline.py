@@ -1,0 +1,80 @@
+"""The pipeline, read top to bottom: load, validate, render, site (and pdf)."""
+
+from __future__ import annotations
+
+import html
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ContentErrors
+from .load import load_project
+from .render import render_pages, write_pages
+from .site import build_site, new_output_folder, publish
+from .validate import Briefing, validate
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where a briefing project keeps its content, templates and output."""
+
+    root: Path
+
+    @property
+    def templates(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def config(self) -> Path:
+        return self.root / "mkdocs.yml"
+
+    @property
+    def staging(self) -> Path:
+        return self.root / "staging" / "docs"
+
+    @property
+    def site(self) -> Path:
+        return self.root / "site"
+
+    def assets(self) -> list[Path]:
+        return sorted(p for p in (self.templates / "assets").iterdir() if p.is_file())
+
+
+def check(project: Project) -> Briefing:
+    """The validated briefing; raises ContentErrors listing every problem."""
+    raw, errors = load_project(project.root)
+    briefing, validation_errors = validate(raw)
+    errors += validation_errors
+    if errors or briefing is None:
+        raise ContentErrors(errors)
+    return briefing
+
+
+def generate(project: Project) -> tuple[Briefing, list[str]]:
+    """Check the content and render it into the staging folder; returns what changed there."""
+    briefing = check(project)
+    changed = write_pages(render_pages(briefing, project.templates), project.assets(), project.staging)
+    return briefing, changed
+
+
+def build(project: Project) -> Briefing:
+    """Check, render, build the site into a new folder, and swap it in place of site/."""
+    briefing, _ = generate(project)
+    output = new_output_folder(project.site)
+    try:
+        build_site(project.config, project.staging, output, site_nav(briefing))
+        publish(output, project.site)
+    finally:
+        shutil.rmtree(output, ignore_errors=True)
+    return briefing
+
+
+def site_nav(briefing: Briefing) -> list:
+    """The navigation, in topic order; titles escaped because MkDocs prints them as they are."""
+    return [
+        {"Overview": "index.md"},
+        {"Topics": [{html.escape(t.sheet.title): f"topics/{t.id}.md"} for t in briefing.topics]},
+        {"Timeline": "timeline.md"},
+        {"Sources": "sources/index.md"},
+        {"Methodology": "methodology.md"},
+    ]

@@ -1,0 +1,251 @@
+"""Stage 3, render: the validated Briefing as Markdown pages for MkDocs, written to a staging folder.
+
+Content text becomes HTML here, once, through one markdown-it renderer with raw
+HTML off. Pages carry that HTML in raw HTML blocks, which Python-Markdown leaves
+alone, so nothing an editor writes is parsed a second time.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote as percent_encode
+
+import jinja2
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from .models import STATUS_MEANING, Citation, Fact, Figure
+from .validate import Briefing, Passage, Source, Topic
+
+SAFE_SCHEMES = ("http://", "https://", "mailto:")
+LATEST_COUNT = 8
+
+
+def content_markdown() -> MarkdownIt:
+    """The one renderer for content text: CommonMark, no raw HTML, no images, web links only."""
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.disable("image")
+    md.validateLink = lambda url: url.lower().startswith(SAFE_SCHEMES) or url.startswith("#")
+    return md
+
+
+_MD = content_markdown()
+
+
+def inline(text: str | None) -> Markup:
+    """Inline Markdown of a content field as safe HTML."""
+    return Markup(_MD.renderInline(text or ""))
+
+
+def text_fragment(quote: str) -> str:
+    """A `#:~:text=` directive that highlights the quote in the original article.
+
+    Long quotes use a start,end range so a small edit in the middle of the
+    original does not break the link. `-`, `,` and `&` are directive syntax and
+    must be percent-encoded, which urllib's quote leaves undone for `-`.
+    """
+    words = quote.split()
+    parts = [" ".join(words)] if len(words) <= 8 else [" ".join(words[:4]), " ".join(words[-4:])]
+    encoded = [percent_encode(part, safe="").replace("-", "%2D") for part in parts]
+    return "#:~:text=" + ",".join(encoded)
+
+
+def format_number(value: float) -> str:
+    """220.0 as 220, 7.5 as 7.5, 1200000 as 1,200,000."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
+
+
+@dataclass(frozen=True)
+class CitationRef:
+    """A citation as a page shows it: its number on the page and where its link lands."""
+
+    number: int
+    citation: Citation
+    source: Source
+    passage: Passage
+
+
+class PageCitations:
+    """Numbers citations in the order a page first shows them; the same passage keeps one number."""
+
+    def __init__(self, briefing: Briefing):
+        self._briefing = briefing
+        self._refs: dict[Passage, CitationRef] = {}
+
+    def __call__(self, citation: Citation) -> CitationRef:
+        passage = self._briefing.passage(citation)
+        if passage not in self._refs:
+            source = self._briefing.sources[citation.source]
+            self._refs[passage] = CitationRef(len(self._refs) + 1, citation, source, passage)
+        return self._refs[passage]
+
+    def all(self) -> list[CitationRef]:
+        return list(self._refs.values())
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of source text, marked when it lies inside cited passages."""
+
+    text: str
+    passages: tuple[Passage, ...]
+    opens: tuple[Passage, ...]  # passages that start here, for their anchors
+
+
+@dataclass(frozen=True)
+class Block:
+    kind: str  # "p" or "h2"
+    segments: tuple[Segment, ...]
+
+
+def source_blocks(source: Source) -> list[Block]:
+    """The source text as paragraphs and subheadings, cut where cited passages begin and end."""
+    text = source.text.original
+    blocks = []
+    for start, end in _paragraph_spans(text):
+        kind = "p"
+        if text.startswith("## ", start):
+            kind, start = "h2", start + 3
+        blocks.append(Block(kind, tuple(_segments(text, start, end, source.passages))))
+    return blocks
+
+
+def _paragraph_spans(text: str) -> Iterator[tuple[int, int]]:
+    offset = 0
+    for chunk in text.split("\n\n"):
+        stripped = chunk.strip()
+        if stripped:
+            start = offset + chunk.index(stripped)
+            yield start, start + len(stripped)
+        offset += len(chunk) + 2
+
+
+def _segments(text: str, start: int, end: int, passages: Iterable[Passage]) -> Iterator[Segment]:
+    inside = [p for p in passages if p.start < end and p.end > start]
+    cuts = sorted({start, end} | {max(start, min(end, edge)) for p in inside for edge in (p.start, p.end)})
+    for left, right in zip(cuts, cuts[1:]):
+        covering = tuple(p for p in inside if p.start <= left and p.end >= right)
+        opens = tuple(p for p in inside if p.start == left)
+        yield Segment(text[left:right], covering, opens)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of the site: its path in the docs folder and its Markdown."""
+
+    path: str
+    text: str
+
+
+class SiteRenderer:
+    """Renders every page of the site from the Briefing through the templates."""
+
+    def __init__(self, briefing: Briefing, templates: Path):
+        self.briefing = briefing
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(templates),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters["inline"] = inline
+        self.env.filters["text_fragment"] = text_fragment
+        # MkDocs prints page titles into the theme unescaped, so they are escaped here.
+        self.env.filters["front_matter_title"] = lambda title: Markup(json.dumps(html.escape(title), ensure_ascii=False))
+        self.env.filters["number"] = format_number
+        self.env.filters["longdate"] = lambda day: f"{day.day} {day:%B %Y}"
+        self.env.globals["status_help"] = STATUS_MEANING
+
+    def pages(self) -> list[Page]:
+        briefing = self.briefing
+        pages = [
+            self._page("index.md", "overview.md.j2", latest=self._latest_facts()),
+            self._page("timeline.md", "timeline.md.j2", months=self._timeline_months()),
+            self._page("sources/index.md", "sources.md.j2"),
+            self._page("methodology.md", "methodology.md.j2"),
+        ]
+        for topic in briefing.topics:
+            pages.append(self._page(f"topics/{topic.id}.md", "topic.md.j2", topic=topic, cite=PageCitations(briefing)))
+        for source in briefing.sources.values():
+            pages.append(
+                self._page(
+                    f"sources/{source.id}.md",
+                    "source.md.j2",
+                    source=source,
+                    blocks=source_blocks(source),
+                    citing=self._citing(source),
+                )
+            )
+        return pages
+
+    def _page(self, path: str, template: str, **context: object) -> Page:
+        root = "../" * path.count("/")
+        text = self.env.get_template(template).render(
+            briefing=self.briefing, root=root, page_path=path, topic_of=self._topic_of(), **context
+        )
+        return Page(path, text)
+
+    def _topic_of(self) -> dict[str, Topic]:
+        return {fact.id: topic for topic in self.briefing.topics for fact in topic.sheet.facts}
+
+    def _dated_facts(self) -> list[tuple[Fact, Topic]]:
+        dated = [(fact, topic) for topic in self.briefing.topics for fact in topic.sheet.facts if fact.date]
+        return sorted(dated, key=lambda pair: (pair[0].date, pair[0].id), reverse=True)
+
+    def _latest_facts(self) -> list[tuple[Fact, Topic]]:
+        return self._dated_facts()[:LATEST_COUNT]
+
+    def _timeline_months(self) -> list[tuple[str, list[tuple[Fact, Topic]]]]:
+        months: dict[str, list[tuple[Fact, Topic]]] = {}
+        for fact, topic in self._dated_facts():
+            months.setdefault(fact.date.month_key, []).append((fact, topic))
+        return list(months.items())
+
+    def _citing(self, source: Source) -> list[tuple[Topic, Fact | Figure]]:
+        return [
+            (topic, item)
+            for topic in self.briefing.topics
+            for item in (*topic.sheet.figures, *topic.sheet.facts)
+            if any(c.source == source.id for c in item.cite)
+        ]
+
+
+def render_pages(briefing: Briefing, templates: Path) -> list[Page]:
+    """Every page of the site, rendered in memory."""
+    return SiteRenderer(briefing, templates).pages()
+
+
+def write_pages(pages: list[Page], assets: list[Path], docs: Path) -> list[str]:
+    """Write pages and assets into docs, touching only files whose bytes change; return what changed.
+
+    Unchanged files keep their timestamps so MkDocs' dirty rebuild skips them;
+    files no page produces any more are removed.
+    """
+    wanted = {page.path: page.text.encode("utf-8") for page in pages}
+    wanted.update({f"assets/{asset.name}": asset.read_bytes() for asset in assets})
+    changed = []
+    for relative, data in sorted(wanted.items()):
+        target = docs / relative
+        if target.is_file() and target.read_bytes() == data:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(target.name + ".tmp")
+        temporary.write_bytes(data)
+        os.replace(temporary, target)
+        changed.append(relative)
+    for existing in sorted(docs.rglob("*"), reverse=True):
+        relative = existing.relative_to(docs).as_posix()
+        if existing.is_file() and relative not in wanted:
+            existing.unlink()
+            changed.append(relative)
+        elif existing.is_dir() and not any(existing.iterdir()):
+            existing.rmdir()
+    return changed
+

@@ -1,0 +1,315 @@
+"""Stage 2, validate: typed models for every file, then the checks across files.
+
+Returns a read-only Briefing, or every problem found in one pass.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import typing
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+from types import MappingProxyType
+
+from pydantic import BaseModel, ValidationError
+
+from .errors import ContentError
+from .load import Document, Loc, RawProject, SourceFile
+from .models import SLUG_PATTERN, STATUSES, Citation, Fact, FactSheet, Figure, PartialDate, SourceMeta
+from .quotes import SourceText, normalize
+
+M = typing.TypeVar("M", bound=BaseModel)
+SLUG_HINT = "ids use lowercase letters a-z, digits and single hyphens, e.g. `power-of-siberia`"
+# Page names the site uses itself; a topic may not take them.
+RESERVED_TOPIC_IDS = frozenset({"index", "timeline", "sources", "methodology", "glossary", "assets", "pdf", "search"})
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A cited stretch of a source's text, numbered in reading order: the target of citation links."""
+
+    source_id: str
+    number: int
+    start: int
+    end: int
+
+    @property
+    def anchor(self) -> str:
+        return f"q-{self.number}"
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    name: str  # the file as editors know it, sources/<id>.md
+    meta: SourceMeta
+    text: SourceText
+    passages: tuple[Passage, ...]
+
+    @property
+    def display_title(self) -> str:
+        return self.meta.title or f"Untitled article ({self.id})"
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    name: str  # briefings/<id>.yaml
+    sheet: FactSheet
+
+    @cached_property
+    def facts_newest_first(self) -> tuple[Fact, ...]:
+        undated = PartialDate(0)
+        return tuple(sorted(self.sheet.facts, key=lambda fact: fact.date or undated, reverse=True))
+
+
+@dataclass(frozen=True)
+class FigureGroup:
+    """All figures given for one metric and period, across topics: kept side by side, never merged."""
+
+    metric: str
+    period: str | None
+    entries: tuple[tuple[Topic, Figure], ...]
+
+    @property
+    def sources_differ(self) -> bool:
+        return len({figure.value for _, figure in self.entries}) > 1
+
+
+@dataclass(frozen=True)
+class Briefing:
+    """The validated content, read-only: what every later stage receives."""
+
+    topics: tuple[Topic, ...]
+    sources: MappingProxyType[str, Source]
+    passages: MappingProxyType[tuple[str, str], Passage]  # (source id, normalised quote) -> passage
+    figure_groups: tuple[FigureGroup, ...]
+
+    @property
+    def as_of(self) -> date:
+        return max(topic.sheet.as_of for topic in self.topics)
+
+    @property
+    def fact_count(self) -> int:
+        return sum(len(topic.sheet.facts) for topic in self.topics)
+
+    def passage(self, citation: Citation) -> Passage:
+        return self.passages[(citation.source, normalize(citation.quote))]
+
+
+def validate(raw: RawProject) -> tuple[Briefing | None, list[ContentError]]:
+    """The Briefing built from the loaded files, or None and every problem found."""
+    errors: list[ContentError] = []
+    sources = {}
+    for source_file in raw.sources:
+        meta = _model(SourceMeta, source_file.front, errors)
+        errors += _check_source(source_file, meta)
+        if meta is not None:
+            sources[source_file.id] = (source_file, meta)
+    topics = []
+    for doc in raw.sheets:
+        sheet = _model(FactSheet, doc, errors)
+        errors += _check_topic_id(doc)
+        if sheet is not None:
+            topics.append((doc, Topic(doc.path.stem, doc.name, sheet)))
+    errors += _check_fact_ids(topics)
+    errors += _check_dates(topics)
+    errors += _check_metric_units(topics)
+    texts = {source_file.id: SourceText(source_file.body) for source_file in raw.sources}
+    spans, citation_errors = _find_citations(topics, texts, raw.broken_source_ids)
+    errors += citation_errors
+    if errors or not topics:
+        if not topics and not errors:
+            errors.append(ContentError("briefings/", 0, 0, "no fact sheets: add one, e.g. briefings/energy.yaml"))
+        return None, errors
+    return _briefing(topics, sources, texts, spans), []
+
+
+def _model(cls: type[M], doc: Document, errors: list[ContentError]) -> M | None:
+    try:
+        return cls.model_validate(doc.data)
+    except ValidationError as exc:
+        errors += [_describe(error, doc, cls) for error in exc.errors()]
+        return None
+
+
+def _describe(error: dict, doc: Document, cls: type[BaseModel]) -> ContentError:
+    """A pydantic error as an editor's message at the place it concerns."""
+    loc: Loc = tuple(error["loc"])
+    kind, value = error["type"], error.get("input")
+    field = str(loc[-1]) if loc else ""
+    if kind == "missing":
+        return doc.error(loc[:-1], f"missing field `{field}:`{_missing_hint(cls, loc)}")
+    if kind == "extra_forbidden":
+        allowed = sorted(_fields_at(cls, loc[:-1]))
+        guess = difflib.get_close_matches(field, allowed, n=1)
+        hint = f"did you mean `{guess[0]}`?" if guess else "allowed here: " + ", ".join(allowed)
+        return doc.error(loc, f"unknown field `{field}`: {hint}", key=True)
+    if kind == "string_pattern_mismatch":
+        return doc.error(loc, f"{value!r} is not a valid id: {SLUG_HINT}")
+    if kind == "string_type":
+        return doc.error(loc, f"`{field}` must be text, not {_yaml_kind(value)}: put the value in quotes")
+    if kind == "string_too_short":
+        return doc.error(loc, f"`{field}` is empty: write it, or remove the field if it is optional")
+    if kind == "literal_error":
+        return doc.error(loc, f"{value!r} is not a status: use one of {', '.join(STATUSES)}")
+    if kind == "too_short":
+        return doc.error(loc, f"`{field}` needs at least one entry")
+    if kind in ("list_type", "model_type", "dict_type", "model_attributes_type"):
+        shape = "a list (lines starting with `- `)" if kind == "list_type" else "fields (`key: value` lines)"
+        return doc.error(loc, f"`{field}` must be {shape}, not {_yaml_kind(value)}")
+    if kind.startswith("int"):
+        return doc.error(loc, f"`{field}` must be a whole number, not {_yaml_kind(value)}")
+    message = error["msg"].removeprefix("Value error, ")
+    return doc.error(loc, f"`{field}`: {message}" if field and not isinstance(loc[-1], int) else message)
+
+
+def _yaml_kind(value: object) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return f"the yes/no value {str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a set of fields"
+    return repr(value)
+
+
+def _fields_at(cls: type[BaseModel], loc: Loc) -> dict[str, object]:
+    """The model fields allowed at loc, found by following the annotations."""
+    annotation: object = cls
+    for part in loc:
+        if isinstance(part, int):
+            annotation = next(iter(typing.get_args(annotation)), annotation)
+        elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            annotation = annotation.model_fields[part].annotation
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation.model_fields
+    return {}
+
+
+def _missing_hint(cls: type[BaseModel], loc: Loc) -> str:
+    info = _fields_at(cls, loc[:-1]).get(str(loc[-1]))
+    if info is not None and type(None) in typing.get_args(info.annotation):
+        return " (write `null` if it is unknown)"
+    return ""
+
+
+def _check_source(source: SourceFile, meta: SourceMeta | None) -> list[ContentError]:
+    errors = []
+    if not re.match(SLUG_PATTERN, source.id):
+        errors.append(ContentError(source.front.name, 0, 0, f"file name {source.id!r} is not a valid source id: rename it; {SLUG_HINT}"))
+    if meta is not None and meta.published and meta.published > meta.archived:
+        errors.append(source.front.error(("published",), f"published {meta.published} is after archived {meta.archived}"))
+    return errors
+
+
+def _check_topic_id(doc: Document) -> list[ContentError]:
+    stem = doc.path.stem
+    if not re.match(SLUG_PATTERN, stem):
+        return [ContentError(doc.name, 0, 0, f"file name {stem!r} is not a valid topic id: rename it; {SLUG_HINT}")]
+    if stem in RESERVED_TOPIC_IDS:
+        return [ContentError(doc.name, 0, 0, f"{stem!r} is a page of the site itself: rename the file")]
+    return []
+
+
+def _check_fact_ids(topics: list[tuple[Document, Topic]]) -> list[ContentError]:
+    first_seen: dict[str, str] = {}
+    errors = []
+    for doc, topic in topics:
+        for index, fact in enumerate(topic.sheet.facts):
+            here = doc.where(("facts", index, "id"))
+            if fact.id in first_seen:
+                errors.append(doc.error(("facts", index, "id"), f"duplicate fact id {fact.id!r} (also at {first_seen[fact.id]}): make it unique"))
+            else:
+                first_seen[fact.id] = f"{doc.name}:{here[0]}:{here[1]}"
+    return errors
+
+
+def _check_dates(topics: list[tuple[Document, Topic]]) -> list[ContentError]:
+    errors = []
+    for doc, topic in topics:
+        for index, fact in enumerate(topic.sheet.facts):
+            if fact.date and date(fact.date.year, fact.date.month or 1, fact.date.day or 1) > topic.sheet.as_of:
+                errors.append(doc.error(("facts", index, "date"), f"dated {fact.date}, after the sheet's as_of {topic.sheet.as_of}: correct the date or move as_of forward"))
+    return errors
+
+
+def _check_metric_units(topics: list[tuple[Document, Topic]]) -> list[ContentError]:
+    first_unit: dict[str, tuple[str, str]] = {}
+    errors = []
+    for doc, topic in topics:
+        for index, figure in enumerate(topic.sheet.figures):
+            line, col = doc.where(("figures", index, "unit"))
+            seen = first_unit.setdefault(figure.metric, (figure.unit, f"{doc.name}:{line}:{col}"))
+            if seen[0] != figure.unit:
+                errors.append(doc.error(("figures", index, "unit"), f"metric {figure.metric!r} is in {seen[0]!r} at {seen[1]}, here in {figure.unit!r}: use one unit per metric so values compare"))
+    return errors
+
+
+def _citations(topic: Topic) -> typing.Iterator[tuple[Loc, Citation]]:
+    for kind, items in (("figures", topic.sheet.figures), ("facts", topic.sheet.facts)):
+        for index, item in enumerate(items):
+            for number, citation in enumerate(item.cite):
+                yield (kind, index, "cite", number), citation
+
+
+def _find_citations(
+    topics: list[tuple[Document, Topic]], texts: dict[str, SourceText], unreadable: set[str]
+) -> tuple[dict[str, set[tuple[int, int]]], list[ContentError]]:
+    """Where each quote sits in its source, or an error showing the closest passage."""
+    spans: dict[str, set[tuple[int, int]]] = defaultdict(set)
+    errors = []
+    for doc, topic in topics:
+        for loc, citation in _citations(topic):
+            if citation.source in unreadable:
+                continue  # its own errors are reported already
+            text = texts.get(citation.source)
+            if text is None:
+                guess = difflib.get_close_matches(citation.source, list(texts), n=1)
+                hint = f"did you mean {guess[0]!r}?" if guess else f"add the article as sources/{citation.source}.md"
+                errors.append(doc.error(loc + ("source",), f"no source {citation.source!r} in sources/: {hint}"))
+                continue
+            span = text.find(citation.quote)
+            if span is None:
+                closest = text.closest_passage(citation.quote)
+                errors.append(doc.error(loc + ("quote",), f"quote not found in sources/{citation.source}.md; closest passage: \"{closest}\""))
+                continue
+            spans[citation.source].add(span)
+    return spans, errors
+
+
+def _briefing(
+    topics: list[tuple[Document, Topic]],
+    sources: dict[str, tuple[SourceFile, SourceMeta]],
+    texts: dict[str, SourceText],
+    spans: dict[str, set[tuple[int, int]]],
+) -> Briefing:
+    ordered = tuple(sorted((topic for _, topic in topics), key=lambda t: (t.sheet.order, t.sheet.title, t.id)))
+    built: dict[str, Source] = {}
+    by_span: dict[tuple[str, int, int], Passage] = {}
+    for source_id in sorted(sources):
+        source_file, meta = sources[source_id]
+        passages = tuple(Passage(source_id, n, start, end) for n, (start, end) in enumerate(sorted(spans[source_id]), 1))
+        by_span.update({(source_id, p.start, p.end): p for p in passages})
+        built[source_id] = Source(source_id, source_file.front.name, meta, texts[source_id], passages)
+    lookup = {}
+    for topic in ordered:
+        for _, citation in _citations(topic):
+            start, end = texts[citation.source].find(citation.quote)
+            lookup[(citation.source, normalize(citation.quote))] = by_span[(citation.source, start, end)]
+    return Briefing(ordered, MappingProxyType(built), MappingProxyType(lookup), _figure_groups(ordered))
+
+
+def _figure_groups(topics: tuple[Topic, ...]) -> tuple[FigureGroup, ...]:
+    groups: dict[tuple[str, str | None], list[tuple[Topic, Figure]]] = defaultdict(list)
+    for topic in topics:
+        for figure in topic.sheet.figures:
+            groups[(figure.metric, figure.period)].append((topic, figure))
+    return tuple(FigureGroup(metric, period, tuple(entries)) for (metric, period), entries in groups.items())
