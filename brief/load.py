@@ -20,6 +20,7 @@ from .errors import ContentError, display_path
 Loc = tuple[str | int, ...]
 Position = tuple[int, int]
 
+ALIAS_REFUSED = "anchors and aliases (&name, *name) are not supported: write the value out"
 MAX_FILE_BYTES = 2_000_000
 MAX_DEPTH = 24
 SHEETS_DIR = "briefings"
@@ -29,7 +30,14 @@ SOURCE_SUFFIX = ".md"
 
 
 class _CoreLoader(yaml.SafeLoader):
-    """Resolves plain scalars by the YAML 1.2 core schema instead of YAML 1.1."""
+    """Resolves plain scalars by the YAML 1.2 core schema instead of YAML 1.1, and refuses aliases."""
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+        # Refusing the first alias also defuses alias bombs ("billion laughs") before they grow.
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(None, None, ALIAS_REFUSED, mark)
+        return super().compose_node(parent, index)
 
 
 _CoreLoader.yaml_implicit_resolvers = {}
@@ -107,7 +115,6 @@ class _Walk:
         self.values: dict[Loc, Position] = {}
         self.keys: dict[Loc, Position] = {}
         self.errors: list[ContentError] = []
-        self._seen: set[int] = set()
 
     def position(self, node: yaml.Node) -> Position:
         return (node.start_mark.line + 1 + self.line_offset, node.start_mark.column + 1)
@@ -117,11 +124,6 @@ class _Walk:
         self.errors.append(ContentError(self.name, line, col, message))
 
     def value(self, node: yaml.Node, loc: Loc) -> Any:
-        if id(node) in self._seen:
-            # A node met twice was reached through an alias; refusing it also defuses alias bombs.
-            self.fail(node, "anchors and aliases (&name, *name) are not supported: write the value out")
-            return None
-        self._seen.add(id(node))
         self.values[loc] = self.position(node)
         if len(loc) > MAX_DEPTH:
             self.fail(node, f"nested more than {MAX_DEPTH} levels deep: fact sheets are never this deep")
@@ -165,7 +167,9 @@ def parse_yaml(text: str, name: str, path: Path, line_offset: int = 0) -> tuple[
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1 + line_offset, mark.column + 1) if mark else (1 + line_offset, 1)
-        return None, [ContentError(name, line, col, f"YAML syntax: {_yaml_problem(exc)}")]
+        problem = _yaml_problem(exc, line_offset)
+        message = problem if problem == ALIAS_REFUSED else f"YAML syntax: {problem}"
+        return None, [ContentError(name, line, col, message)]
     except yaml.YAMLError as exc:
         return None, [ContentError(name, 1 + line_offset, 1, f"YAML syntax: {exc}")]
     except RecursionError:
@@ -181,10 +185,14 @@ def parse_yaml(text: str, name: str, path: Path, line_offset: int = 0) -> tuple[
     return Document(path, name, data, walk.values, walk.keys), []
 
 
-def _yaml_problem(exc: yaml.MarkedYAMLError) -> str:
+def _yaml_problem(exc: yaml.MarkedYAMLError, line_offset: int) -> str:
     problem = exc.problem or exc.context or "cannot parse"
-    if "\t" in problem or "'\\t'" in problem:
+    if "'\\t'" in problem:
         return "a tab character cannot indent YAML: indent with spaces"
+    if exc.context and exc.context_mark and exc.problem:
+        # PyYAML marks where it gave up; the construct left open is often the real mistake.
+        start = exc.context_mark
+        problem += f" ({exc.context} that starts at line {start.line + 1 + line_offset}, col {start.column + 1})"
     return problem
 
 
@@ -255,6 +263,8 @@ def load_project(root: Path) -> tuple[RawProject, list[ContentError]]:
         errors += problems
         if sheet is not None:
             sheets.append(sheet)
+    if not sheets and not errors:
+        errors.append(ContentError(f"{SHEETS_DIR}/", 0, 0, "no fact sheets: add one, e.g. briefings/energy.yaml"))
     for path in _content_files(root, SOURCES_DIR, SOURCE_SUFFIX, errors):
         source, problems = load_source(path, root)
         errors += problems

@@ -82,9 +82,9 @@ class PartialDate:
 
 
 def _full_date(value: Any) -> Any:
-    parsed = PartialDate.parse(value)
-    if not parsed.day:
-        raise ValueError(f"{value} needs a day: write YYYY-MM-DD")
+    parsed = PartialDate.parse(value) if _DATE.match(str(value)) else None
+    if parsed is None or not parsed.day:
+        raise ValueError(f"{value!r} is not a full date: write YYYY-MM-DD")
     return date(parsed.year, parsed.month, parsed.day)
 
 

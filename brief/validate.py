@@ -122,8 +122,6 @@ def validate(raw: RawProject) -> tuple[Briefing | None, list[ContentError]]:
     spans, citation_errors = _find_citations(topics, texts, raw.broken_source_ids)
     errors += citation_errors
     if errors or not topics:
-        if not topics and not errors:
-            errors.append(ContentError("briefings/", 0, 0, "no fact sheets: add one, e.g. briefings/energy.yaml"))
         return None, errors
     return _briefing(topics, sources, texts, spans), []
 

@@ -11,11 +11,9 @@ REPO = Path(__file__).resolve().parent.parent
 PROJECT_PARTS = ("briefings", "sources", "templates", "mkdocs.yml")
 
 
-@pytest.fixture
-def project_copy(tmp_path: Path) -> Path:
-    """The repository's content, templates and site config copied into tmp_path/project."""
-    root = tmp_path / "project"
-    root.mkdir()
+def copy_project(root: Path) -> Path:
+    """The repository's content, templates and site config copied into root."""
+    root.mkdir(parents=True)
     for part in PROJECT_PARTS:
         source = REPO / part
         if source.is_dir():
@@ -23,3 +21,61 @@ def project_copy(tmp_path: Path) -> Path:
         else:
             shutil.copy2(source, root / part)
     return root
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Path:
+    """The repository's content, templates and site config copied into tmp_path/project."""
+    return copy_project(tmp_path / "project")
+
+
+TINY_SOURCE = """\
+---
+title: Test article
+publisher: Test Wire
+author: null
+published: 2025-01-21
+url: null
+archived: 2026-11-23
+---
+Alpha said the pipeline carries gas to the east.
+
+Beta denied that the pipeline carries anything at all.
+"""
+
+TINY_SHEET = """\
+title: Energy
+summary: Alpha says the pipeline carries gas; Beta denies it.
+as_of: 2025-01-21
+facts:
+  - id: pipeline-carries-gas
+    date: 2025-01-21
+    text: Alpha said the pipeline carries gas.
+    said_by: Alpha
+    status: stated
+    cite:
+      - source: test-article
+        quote: "the pipeline carries gas to the east"
+"""
+
+
+@pytest.fixture
+def tiny_project(tmp_path: Path):
+    """Make a small project: `tiny_project(sheets={"energy": yaml}, sources={"test-article": md})`.
+
+    Defaults to one valid sheet and one valid source; templates and mkdocs.yml are the repository's.
+    """
+
+    def make(sheets: dict[str, str] | None = None, sources: dict[str, str] | None = None) -> Path:
+        root = tmp_path / "tiny"
+        (root / "briefings").mkdir(parents=True)
+        (root / "sources").mkdir()
+        shutil.copytree(REPO / "templates", root / "templates")
+        shutil.copy2(REPO / "mkdocs.yml", root / "mkdocs.yml")
+        for name, text in (sheets if sheets is not None else {"energy": TINY_SHEET}).items():
+            (root / "briefings" / f"{name}.yaml").write_text(text, encoding="utf-8")
+        for name, text in (sources if sources is not None else {"test-article": TINY_SOURCE}).items():
+            (root / "sources" / f"{name}.md").write_text(text, encoding="utf-8")
+        return root
+
+    return make

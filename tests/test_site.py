@@ -1,0 +1,140 @@
+"""End to end: the real content built into a temporary folder, read back from the HTML."""
+
+from __future__ import annotations
+
+import html as html_module
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from brief.pipeline import Project, build
+from brief.quotes import normalize
+from brief.render import inline
+from conftest import copy_project
+
+
+class PageParser(HTMLParser):
+    """Collects ids, links, the text inside each id'd passage, and the page text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: set[str] = set()
+        self.links: list[tuple[str, dict]] = []
+        self.text: list[str] = []
+        self.scripts: list[str] = []
+        self.stylesheets: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if "id" in attributes:
+            self.ids.add(attributes["id"])
+        if tag == "a" and "href" in attributes:
+            self.links.append((attributes["href"], attributes))
+        if tag == "script" and attributes.get("src"):
+            self.scripts.append(attributes["src"])
+        if tag == "link" and attributes.get("rel") == "stylesheet":
+            self.stylesheets.append(attributes["href"])
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def parse(path: Path) -> PageParser:
+    parser = PageParser()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def passage_text(html: str, anchor: str) -> str:
+    """The highlighted text that follows an anchor on a source page."""
+    after = html.split(f'id="{anchor}"></span>', 1)[1]
+    marks = re.findall(r'<mark class="brief-passage" data-passages="([^"]*)">(.*?)</mark>|<span class="brief-anchor"[^>]*></span>|([^<]+)', after)
+    collected = []
+    for passages, marked, plain in marks:
+        if plain or (passages and anchor not in passages.split()):
+            break
+        collected.append(marked)
+    return html_module.unescape("".join(collected))
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[Path, object]:
+    root = copy_project(tmp_path_factory.mktemp("site") / "project")
+    briefing = build(Project(root))
+    return root / "site", briefing
+
+
+def test_every_page_is_built(built):
+    site, briefing = built
+    expected = ["index.html", "timeline.html", "methodology.html", "sources/index.html"]
+    expected += [f"topics/{t.id}.html" for t in briefing.topics]
+    expected += [f"sources/{s}.html" for s in briefing.sources]
+    assert [name for name in expected if not (site / name).is_file()] == []
+    assert {t.id for t in briefing.topics} == {"energy", "trade", "diplomacy", "arms-control"}
+
+
+def test_topic_pages_show_every_fact_with_its_attribution(built):
+    site, briefing = built
+    for topic in briefing.topics:
+        html = (site / "topics" / f"{topic.id}.html").read_text(encoding="utf-8")
+        for fact in topic.sheet.facts:
+            article = html.split(f'id="fact-{fact.id}"', 1)[1].split("</article>", 1)[0]
+            assert str(inline(fact.text)) in article
+            assert f"Said by <strong>{fact.said_by}</strong>" in article.replace("&#39;", "'")
+            assert f"brief-status--{fact.status}" in article
+
+
+def test_citation_links_land_on_their_highlighted_quote(built):
+    site, briefing = built
+    checked = 0
+    for topic in briefing.topics:
+        page = site / "topics" / f"{topic.id}.html"
+        html = page.read_text(encoding="utf-8")
+        for fact in topic.sheet.facts:
+            article = html.split(f'id="fact-{fact.id}"', 1)[1].split("</article>", 1)[0]
+            links = re.findall(r'<sup class="brief-cite"><a href="([^"]+)"', article)
+            assert len(links) == len(fact.cite)
+            for href, citation in zip(links, fact.cite):
+                target, anchor = href.split("#")
+                source_page = (page.parent / target).resolve()
+                assert source_page == (site / "sources" / f"{citation.source}.html").resolve()
+                source_html = source_page.read_text(encoding="utf-8")
+                assert anchor in parse(source_page).ids
+                assert normalize(citation.quote) in normalize(passage_text(source_html, anchor))
+                checked += 1
+    assert checked >= briefing.fact_count
+
+
+def test_source_pages_list_the_facts_that_cite_them(built):
+    site, briefing = built
+    html = (site / "sources" / "kyivindependent-2025-01-21-xi-putin-call.html").read_text(encoding="utf-8")
+    assert "topics/energy.html#fact-china-largest-buyer-of-russian-energy" in html
+    assert "Kateryna Hodunova" in html
+    assert "Address unknown" in html
+
+
+def test_no_page_requests_another_host(built):
+    site, _ = built
+    for page in site.rglob("*.html"):
+        parsed = parse(page)
+        remote = [url for url in parsed.scripts + parsed.stylesheets if re.match(r"^(https?:)?//", url)]
+        assert remote == [], page
+
+
+def test_search_index_covers_the_facts(built):
+    site, _ = built
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert any("Power of Siberia" in doc["text"] for doc in index["docs"])
+
+
+def test_timeline_lists_every_dated_fact_newest_first(built):
+    site, briefing = built
+    html = (site / "timeline.html").read_text(encoding="utf-8")
+    dated = [f for t in briefing.topics for f in t.sheet.facts if f.date]
+    positions = [html.index(f"#fact-{f.id}") for f in sorted(dated, key=lambda f: (f.date, f.id), reverse=True)]
+    assert positions == sorted(positions)
+    undated = [f for t in briefing.topics for f in t.sheet.facts if not f.date]
+    assert all(f"#fact-{f.id}" not in html for f in undated)

@@ -1,0 +1,117 @@
+"""Each kind of content error is reported at its file, line and column, with a message that says what to do."""
+
+from __future__ import annotations
+
+import pytest
+
+from brief.errors import ContentErrors
+from brief.pipeline import Project, check
+from conftest import TINY_SHEET, TINY_SOURCE
+
+
+def errors_for(make, sheets=None, sources=None) -> list[str]:
+    with pytest.raises(ContentErrors) as caught:
+        check(Project(make(sheets=sheets, sources=sources)))
+    return [str(error) for error in caught.value.errors]
+
+
+def test_valid_tiny_project_passes(tiny_project):
+    briefing = check(Project(tiny_project()))
+    assert [t.id for t in briefing.topics] == ["energy"]
+    assert briefing.fact_count == 1
+
+
+def test_yaml_syntax_error(tiny_project):
+    sheet = TINY_SHEET.replace("title: Energy", "title: [Energy")
+    assert errors_for(tiny_project, {"energy": sheet}) == [
+        "briefings/energy.yaml:2:8: YAML syntax: expected ',' or ']', but got ':'"
+        " (while parsing a flow sequence that starts at line 1, col 8)"
+    ]
+
+
+def test_duplicate_key(tiny_project):
+    sheet = TINY_SHEET.replace("as_of: 2025-01-21\n", "as_of: 2025-01-21\ntitle: Again\n")
+    assert errors_for(tiny_project, {"energy": sheet}) == [
+        "briefings/energy.yaml:4:1: duplicate key 'title' (first at line 1): keep one"
+    ]
+
+
+def test_unknown_key_suggests_the_right_one(tiny_project):
+    sheet = TINY_SHEET.replace("    said_by: Alpha", "    sayd_by: Alpha")
+    errors = errors_for(tiny_project, {"energy": sheet})
+    assert "briefings/energy.yaml:8:5: unknown field `sayd_by`: did you mean `said_by`?" in errors
+
+
+def test_missing_required_field(tiny_project):
+    sheet = TINY_SHEET.replace("    status: stated\n", "")
+    assert errors_for(tiny_project, {"energy": sheet}) == ["briefings/energy.yaml:5:5: missing field `status:`"]
+
+
+def test_missing_nullable_field_says_null_is_allowed(tiny_project):
+    source = TINY_SOURCE.replace("author: null\n", "")
+    assert errors_for(tiny_project, sources={"test-article": source}) == [
+        "sources/test-article.md:2:1: missing field `author:` (write `null` if it is unknown)"
+    ]
+
+
+def test_wrong_type(tiny_project):
+    sheet = TINY_SHEET.replace("said_by: Alpha", "said_by: 0777")
+    assert errors_for(tiny_project, {"energy": sheet}) == [
+        "briefings/energy.yaml:8:14: `said_by` must be text, not the number 777: put the value in quotes"
+    ]
+
+
+def test_invalid_date(tiny_project):
+    sheet = TINY_SHEET.replace("    date: 2025-01-21", "    date: 2025-02-30")
+    assert errors_for(tiny_project, {"energy": sheet}) == [
+        "briefings/energy.yaml:6:11: `date`: 2025-02-30 is not a real date: February 2025 has no day 30"
+    ]
+
+
+def test_id_that_is_not_a_slug(tiny_project):
+    sheet = TINY_SHEET.replace("id: pipeline-carries-gas", "id: Pipeline_Gas")
+    errors = errors_for(tiny_project, {"energy": sheet})
+    assert errors[0].startswith("briefings/energy.yaml:5:9: 'Pipeline_Gas' is not a valid id: ids use lowercase")
+
+
+def test_duplicate_fact_id_across_sheets(tiny_project):
+    errors = errors_for(tiny_project, {"energy": TINY_SHEET, "trade": TINY_SHEET.replace("Energy", "Trade")})
+    assert errors == [
+        "briefings/trade.yaml:5:9: duplicate fact id 'pipeline-carries-gas' (also at briefings/energy.yaml:5:9): make it unique"
+    ]
+
+
+def test_citation_of_missing_source(tiny_project):
+    sheet = TINY_SHEET.replace("source: test-article", "source: test-articel")
+    assert errors_for(tiny_project, {"energy": sheet}) == [
+        "briefings/energy.yaml:11:17: no source 'test-articel' in sources/: did you mean 'test-article'?"
+    ]
+
+
+def test_quote_not_found_shows_the_closest_passage(tiny_project):
+    sheet = TINY_SHEET.replace("the pipeline carries gas to the east", "the pipeline carried gas to the east")
+    assert errors_for(tiny_project, {"energy": sheet}) == [
+        'briefings/energy.yaml:12:16: quote not found in sources/test-article.md; '
+        'closest passage: "the pipeline carries gas to the east"'
+    ]
+
+
+def test_fact_dated_after_as_of(tiny_project):
+    sheet = TINY_SHEET.replace("    date: 2025-01-21", "    date: 2025-03")
+    assert errors_for(tiny_project, {"energy": sheet}) == [
+        "briefings/energy.yaml:6:11: dated 2025-03, after the sheet's as_of 2025-01-21: correct the date or move as_of forward"
+    ]
+
+
+def test_every_problem_is_reported_in_one_run(tiny_project):
+    sheet = TINY_SHEET.replace("said_by: Alpha", "sayd_by: Alpha").replace("date: 2025-01-21", "date: 2025-13-01")
+    source = TINY_SOURCE.replace("archived: 2026-11-23", "archived: yesterday")
+    errors = errors_for(tiny_project, {"energy": sheet, "trade": "title: [broken"}, {"test-article": source})
+    assert errors == [
+        "briefings/energy.yaml:5:5: missing field `said_by:`",
+        "briefings/energy.yaml:6:11: `date`: 2025-13-01 is not a real date: month 13 does not exist",
+        "briefings/energy.yaml:8:5: unknown field `sayd_by`: did you mean `said_by`?",
+        "briefings/trade.yaml:1:15: YAML syntax: expected ',' or ']', but got '<stream end>'"
+        " (while parsing a flow sequence that starts at line 1, col 8)",
+        "sources/test-article.md:7:11: `archived`: 'yesterday' is not a full date: write YYYY-MM-DD",
+    ]
