@@ -57,6 +57,19 @@ def serve(root: Path, port: int) -> None:
     serve_forever(pipeline.Project(root.resolve()), port, report=_report_errors)
 
 
+@main.command()
+@project_option
+def schema(root: Path) -> None:
+    """Write the JSON Schemas editors use for fact sheets and sources into schemas/."""
+    from .schema import write_schemas
+
+    written = write_schemas(root.resolve())
+    for path in written:
+        click.echo(f"wrote {path.relative_to(root.resolve()).as_posix()}")
+    if not written:
+        click.echo("schemas/ is up to date")
+
+
 def _run(step, root: Path):
     try:
         return step(pipeline.Project(root.resolve()))
