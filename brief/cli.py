@@ -6,6 +6,7 @@ Only this module prints. Content errors go to stderr one per line as
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -14,6 +15,7 @@ import click
 
 from . import pipeline
 from .errors import ContentErrors
+from .github import github_annotations
 
 project_option = click.option(
     "--project",
@@ -33,8 +35,8 @@ def main() -> None:
 @main.command()
 @project_option
 def check(root: Path) -> None:
-    """Validate every fact sheet and source; print each problem as path:line:col."""
-    briefing = _run(pipeline.check, root)
+    """Validate every fact sheet and source; print each problem as path:line:col (and as annotations on GitHub Actions)."""
+    briefing = _run(pipeline.check, root, annotate=os.environ.get("GITHUB_ACTIONS") == "true")
     click.echo(f"ok: {len(briefing.topics)} topics, {briefing.fact_count} facts, {len(briefing.sources)} sources, every quote found")
 
 
@@ -70,10 +72,14 @@ def schema(root: Path) -> None:
         click.echo("schemas/ is up to date")
 
 
-def _run(step, root: Path):
+def _run(step, root: Path, annotate: bool = False):
     try:
         return step(pipeline.Project(root.resolve()))
     except ContentErrors as exc:
+        if annotate:
+            # Annotations go to stdout, where the runner reads workflow commands.
+            for line in github_annotations(exc.errors):
+                click.echo(line)
         _report_errors(exc)
         click.echo(f"{len(exc.errors)} problem(s) found; nothing was written to site/", err=True)
         sys.exit(1)

@@ -1,0 +1,39 @@
+"""What GitHub Actions reads from a step's output: content errors as workflow-command annotations.
+
+GitHub shows at most 10 error annotations per step and drops the rest without
+a word, so we annotate at most that many and then say how many were left out;
+every problem still appears in the plain `path:line:col: message` lines.
+"""
+
+from __future__ import annotations
+
+from .errors import ContentError
+
+ANNOTATION_LIMIT = 10
+
+
+def escape_data(text: str) -> str:
+    """A message as a workflow command carries it (the toolkit's escapeData)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """A property value (file=...) as a workflow command carries it (the toolkit's escapeProperty)."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def error_annotation(error: ContentError) -> str:
+    """`::error file=...,line=...,col=...::message`; line and col only when known."""
+    properties = [f"file={escape_property(error.path)}"]
+    if error.line:
+        properties += [f"line={error.line}", f"col={error.col or 1}"]
+    return f"::error {','.join(properties)}::{escape_data(error.message)}"
+
+
+def github_annotations(errors: list[ContentError], limit: int = ANNOTATION_LIMIT) -> list[str]:
+    """Annotations for the first `limit` errors, then a warning counting the ones not annotated."""
+    lines = [error_annotation(error) for error in errors[:limit]]
+    hidden = len(errors) - limit
+    if hidden > 0:
+        lines.append(f"::warning::{hidden} more problems not annotated; see the log")
+    return lines
