@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from . import pipeline
+from .diff import RevisionError, diff_report
 from .errors import ContentErrors
 from .github import github_annotations
 
@@ -70,6 +71,22 @@ def schema(root: Path) -> None:
         click.echo(f"wrote {path.relative_to(root.resolve()).as_posix()}")
     if not written:
         click.echo("schemas/ is up to date")
+
+
+@main.command()
+@project_option
+@click.argument("base")
+@click.argument("head", required=False)
+def diff(root: Path, base: str, head: str | None) -> None:
+    """Print a Markdown report of what changed in facts and sources from BASE to HEAD (git revisions).
+
+    HEAD defaults to the working tree. The report says whether HEAD passes check;
+    the exit code is 0 either way, because the report is for a reviewer.
+    """
+    try:
+        click.echo(diff_report(root.resolve(), base, head), nl=False)
+    except RevisionError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 def _run(step, root: Path, annotate: bool = False):

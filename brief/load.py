@@ -27,6 +27,7 @@ SHEETS_DIR = "briefings"
 SOURCES_DIR = "sources"
 SHEET_SUFFIX = ".yaml"
 SOURCE_SUFFIX = ".md"
+GLOSSARY_FILE = "glossary.yaml"
 
 
 class _CoreLoader(yaml.SafeLoader):
@@ -104,6 +105,7 @@ class RawProject:
     sheets: tuple[Document, ...]
     sources: tuple[SourceFile, ...]
     broken_source_ids: frozenset[str]
+    glossary: Document | None = None
 
 
 class _Walk:
@@ -219,8 +221,8 @@ def read_text(path: Path, root: Path) -> tuple[str | None, list[ContentError]]:
     return text, []
 
 
-def load_sheet(path: Path, root: Path) -> tuple[Document | None, list[ContentError]]:
-    """A fact sheet file as a Document."""
+def load_yaml_file(path: Path, root: Path) -> tuple[Document | None, list[ContentError]]:
+    """A YAML file (a fact sheet, the glossary) as a Document."""
     text, errors = read_text(path, root)
     if text is None:
         return None, errors
@@ -259,7 +261,7 @@ def load_project(root: Path) -> tuple[RawProject, list[ContentError]]:
     sources: list[SourceFile] = []
     broken: set[str] = set()
     for path in _content_files(root, SHEETS_DIR, SHEET_SUFFIX, errors):
-        sheet, problems = load_sheet(path, root)
+        sheet, problems = load_yaml_file(path, root)
         errors += problems
         if sheet is not None:
             sheets.append(sheet)
@@ -272,7 +274,11 @@ def load_project(root: Path) -> tuple[RawProject, list[ContentError]]:
             broken.add(path.stem)
         else:
             sources.append(source)
-    return RawProject(tuple(sheets), tuple(sources), frozenset(broken)), errors
+    glossary = None
+    if (root / GLOSSARY_FILE).exists():
+        glossary, problems = load_yaml_file(root / GLOSSARY_FILE, root)
+        errors += problems
+    return RawProject(tuple(sheets), tuple(sources), frozenset(broken), glossary), errors
 
 
 def _content_files(root: Path, folder: str, suffix: str, errors: list[ContentError]) -> list[Path]:

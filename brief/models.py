@@ -139,6 +139,7 @@ class Fact(Model):
     said_by: Text
     status: Status
     note: Text | None = None
+    contradicts: list[Slug] = Field([], description="Ids of facts this one contradicts; the site shows both side by side.")
     cite: list[Citation] = Field(min_length=1)
 
 
@@ -151,6 +152,21 @@ class FactSheet(Model):
     as_of: Day
     figures: list[Figure] = []
     facts: list[Fact] = Field(min_length=1)
+
+
+class GlossaryTerm(Model):
+    """A term defined once, from the sources, and explained wherever it appears."""
+
+    term: Text
+    aliases: list[Text] = Field([], description="Other spellings that get the same tooltip, e.g. the long form.")
+    definition: Text = Field(description="Plain text, shown as the term's tooltip.")
+    cite: list[Citation] = Field(min_length=1)
+
+
+class Glossary(Model):
+    """`glossary.yaml`: the terms a reader may not know."""
+
+    terms: list[GlossaryTerm] = Field(min_length=1)
 
 
 class SourceMeta(Model):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,7 @@ import jinja2
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from .models import STATUS_MEANING, Citation, Fact, Figure
+from .models import STATUS_MEANING, Citation, Fact, Figure, GlossaryTerm
 from .validate import Briefing, Passage, Source, Topic
 
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
@@ -40,6 +41,31 @@ _MD = content_markdown()
 def inline(text: str | None) -> Markup:
     """Inline Markdown of a content field as safe HTML."""
     return Markup(_MD.renderInline(text or ""))
+
+
+class GlossaryTooltips:
+    """Wraps each glossary term in rendered HTML in an <abbr> whose title is its definition."""
+
+    def __init__(self, terms: Iterable[GlossaryTerm]):
+        self._definitions = {html.escape(name, quote=False): term.definition for term in terms for name in (term.term, *term.aliases)}
+        names = sorted(self._definitions, key=len, reverse=True)  # longest first: "New START" before "START"
+        self._pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b") if names else None
+
+    def __call__(self, rendered: Markup) -> Markup:
+        if self._pattern is None:
+            return rendered
+        parts = re.split(r"(<[^>]*>)", str(rendered))
+        inside_code = False
+        for index, part in enumerate(parts):
+            if part.startswith("<"):
+                inside_code = part.startswith("<code") or (inside_code and part != "</code>")
+            elif not inside_code:
+                parts[index] = self._pattern.sub(self._tooltip, part)
+        return Markup("".join(parts))
+
+    def _tooltip(self, match: re.Match) -> str:
+        definition = html.escape(self._definitions[match.group(0)])
+        return f'<abbr class="brief-term" title="{definition}">{match.group(0)}</abbr>'
 
 
 def text_fragment(quote: str) -> str:
@@ -134,6 +160,27 @@ def _segments(text: str, start: int, end: int, passages: Iterable[Passage]) -> I
         yield Segment(text[left:right], covering, opens)
 
 
+def template_env(templates: Path, glossary: Iterable[GlossaryTerm] = ()) -> jinja2.Environment:
+    """The Jinja environment for the site pages and the print document, with the shared filters."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    tooltips = GlossaryTooltips(glossary)
+    env.filters["inline"] = lambda text: tooltips(inline(text))
+    env.filters["text_fragment"] = text_fragment
+    # MkDocs prints page titles into the theme unescaped, so they are escaped here.
+    env.filters["front_matter_title"] = lambda title: Markup(json.dumps(html.escape(title), ensure_ascii=False))
+    env.filters["number"] = format_number
+    env.filters["longdate"] = lambda day: f"{day.day} {day:%B %Y}"
+    env.globals["status_help"] = STATUS_MEANING
+    return env
+
+
 @dataclass(frozen=True)
 class Page:
     """One page of the site: its path in the docs folder and its Markdown."""
@@ -145,23 +192,10 @@ class Page:
 class SiteRenderer:
     """Renders every page of the site from the Briefing through the templates."""
 
-    def __init__(self, briefing: Briefing, templates: Path):
+    def __init__(self, briefing: Briefing, templates: Path, stale_after_days: int):
         self.briefing = briefing
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(templates),
-            autoescape=True,
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-        )
-        self.env.filters["inline"] = inline
-        self.env.filters["text_fragment"] = text_fragment
-        # MkDocs prints page titles into the theme unescaped, so they are escaped here.
-        self.env.filters["front_matter_title"] = lambda title: Markup(json.dumps(html.escape(title), ensure_ascii=False))
-        self.env.filters["number"] = format_number
-        self.env.filters["longdate"] = lambda day: f"{day.day} {day:%B %Y}"
-        self.env.globals["status_help"] = STATUS_MEANING
+        self.env = template_env(templates, briefing.glossary)
+        self.env.globals["stale_after_days"] = stale_after_days
 
     def pages(self) -> list[Page]:
         briefing = self.briefing
@@ -171,8 +205,19 @@ class SiteRenderer:
             self._page("sources/index.md", "sources.md.j2"),
             self._page("methodology.md", "methodology.md.j2"),
         ]
+        if briefing.glossary:
+            pages.append(self._page("glossary.md", "glossary.md.j2", cite=PageCitations(briefing)))
         for topic in briefing.topics:
-            pages.append(self._page(f"topics/{topic.id}.md", "topic.md.j2", topic=topic, cite=PageCitations(briefing)))
+            pages.append(
+                self._page(
+                    f"topics/{topic.id}.md",
+                    "topic.md.j2",
+                    topic=topic,
+                    cite=PageCitations(briefing),
+                    disputes=[d for d in briefing.disputes if d.involves(topic)],
+                    differing=[g for g in briefing.figure_groups if g.sources_differ and g.involves(topic)],
+                )
+            )
         for source in briefing.sources.values():
             pages.append(
                 self._page(
@@ -217,9 +262,9 @@ class SiteRenderer:
         ]
 
 
-def render_pages(briefing: Briefing, templates: Path) -> list[Page]:
-    """Every page of the site, rendered in memory."""
-    return SiteRenderer(briefing, templates).pages()
+def render_pages(briefing: Briefing, templates: Path, stale_after_days: int = 180) -> list[Page]:
+    """Every page of the site, rendered in memory; sheets older than stale_after_days get flagged."""
+    return SiteRenderer(briefing, templates, stale_after_days).pages()
 
 
 def write_pages(pages: list[Page], assets: list[Path], docs: Path) -> list[str]:

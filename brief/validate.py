@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import ContentError
 from .load import Document, Loc, RawProject, SourceFile
-from .models import SLUG_PATTERN, STATUSES, Citation, Fact, FactSheet, Figure, PartialDate, SourceMeta
+from .models import SLUG_PATTERN, STATUSES, Citation, Fact, FactSheet, Figure, Glossary, GlossaryTerm, PartialDate, SourceMeta
 from .quotes import SourceText, normalize
 
 M = typing.TypeVar("M", bound=BaseModel)
@@ -74,9 +74,23 @@ class FigureGroup:
     period: str | None
     entries: tuple[tuple[Topic, Figure], ...]
 
+    def involves(self, topic: Topic) -> bool:
+        return any(entry_topic.id == topic.id for entry_topic, _ in self.entries)
+
     @property
     def sources_differ(self) -> bool:
         return len({figure.value for _, figure in self.entries}) > 1
+
+
+@dataclass(frozen=True)
+class Dispute:
+    """Two facts the content marks as contradicting each other: both shown, neither dropped."""
+
+    first: tuple[Topic, Fact]
+    second: tuple[Topic, Fact]
+
+    def involves(self, topic: Topic) -> bool:
+        return topic.id in (self.first[0].id, self.second[0].id)
 
 
 @dataclass(frozen=True)
@@ -87,6 +101,8 @@ class Briefing:
     sources: MappingProxyType[str, Source]
     passages: MappingProxyType[tuple[str, str], Passage]  # (source id, normalised quote) -> passage
     figure_groups: tuple[FigureGroup, ...]
+    disputes: tuple[Dispute, ...]
+    glossary: tuple[GlossaryTerm, ...]
 
     @property
     def as_of(self) -> date:
@@ -118,12 +134,15 @@ def validate(raw: RawProject) -> tuple[Briefing | None, list[ContentError]]:
     errors += _check_fact_ids(topics)
     errors += _check_dates(topics)
     errors += _check_metric_units(topics)
+    errors += _check_contradictions(topics)
+    glossary = _model(Glossary, raw.glossary, errors) if raw.glossary else None
+    cited = _all_citations(topics, raw.glossary, glossary)
     texts = {source_file.id: SourceText(source_file.body) for source_file in raw.sources}
-    spans, citation_errors = _find_citations(topics, texts, raw.broken_source_ids)
+    spans, citation_errors = _find_citations(cited, texts, raw.broken_source_ids)
     errors += citation_errors
     if errors or not topics:
         return None, errors
-    return _briefing(topics, sources, texts, spans), []
+    return _briefing(topics, sources, texts, spans, cited, glossary), []
 
 
 def _model(cls: type[M], doc: Document, errors: list[ContentError]) -> M | None:
@@ -251,6 +270,17 @@ def _check_metric_units(topics: list[tuple[Document, Topic]]) -> list[ContentErr
     return errors
 
 
+def _all_citations(
+    topics: list[tuple[Document, Topic]], glossary_doc: Document | None, glossary: Glossary | None
+) -> list[tuple[Document, Loc, Citation]]:
+    """Every citation in the content, with the file and place it is written."""
+    cited = [(doc, loc, citation) for doc, topic in topics for loc, citation in _citations(topic)]
+    if glossary_doc and glossary:
+        for index, term in enumerate(glossary.terms):
+            cited += [(glossary_doc, ("terms", index, "cite", n), citation) for n, citation in enumerate(term.cite)]
+    return cited
+
+
 def _citations(topic: Topic) -> typing.Iterator[tuple[Loc, Citation]]:
     for kind, items in (("figures", topic.sheet.figures), ("facts", topic.sheet.facts)):
         for index, item in enumerate(items):
@@ -259,27 +289,26 @@ def _citations(topic: Topic) -> typing.Iterator[tuple[Loc, Citation]]:
 
 
 def _find_citations(
-    topics: list[tuple[Document, Topic]], texts: dict[str, SourceText], unreadable: set[str]
+    cited: list[tuple[Document, Loc, Citation]], texts: dict[str, SourceText], unreadable: frozenset[str]
 ) -> tuple[dict[str, set[tuple[int, int]]], list[ContentError]]:
     """Where each quote sits in its source, or an error showing the closest passage."""
     spans: dict[str, set[tuple[int, int]]] = defaultdict(set)
     errors = []
-    for doc, topic in topics:
-        for loc, citation in _citations(topic):
-            if citation.source in unreadable:
-                continue  # its own errors are reported already
-            text = texts.get(citation.source)
-            if text is None:
-                guess = difflib.get_close_matches(citation.source, list(texts), n=1)
-                hint = f"did you mean {guess[0]!r}?" if guess else f"add the article as sources/{citation.source}.md"
-                errors.append(doc.error(loc + ("source",), f"no source {citation.source!r} in sources/: {hint}"))
-                continue
-            span = text.find(citation.quote)
-            if span is None:
-                closest = text.closest_passage(citation.quote)
-                errors.append(doc.error(loc + ("quote",), f"quote not found in sources/{citation.source}.md; closest passage: \"{closest}\""))
-                continue
-            spans[citation.source].add(span)
+    for doc, loc, citation in cited:
+        if citation.source in unreadable:
+            continue  # its own errors are reported already
+        text = texts.get(citation.source)
+        if text is None:
+            guess = difflib.get_close_matches(citation.source, list(texts), n=1)
+            hint = f"did you mean {guess[0]!r}?" if guess else f"add the article as sources/{citation.source}.md"
+            errors.append(doc.error(loc + ("source",), f"no source {citation.source!r} in sources/: {hint}"))
+            continue
+        span = text.find(citation.quote)
+        if span is None:
+            closest = text.closest_passage(citation.quote)
+            errors.append(doc.error(loc + ("quote",), f"quote not found in sources/{citation.source}.md; closest passage: \"{closest}\""))
+            continue
+        spans[citation.source].add(span)
     return spans, errors
 
 
@@ -288,6 +317,8 @@ def _briefing(
     sources: dict[str, tuple[SourceFile, SourceMeta]],
     texts: dict[str, SourceText],
     spans: dict[str, set[tuple[int, int]]],
+    cited: list[tuple[Document, Loc, Citation]],
+    glossary: Glossary | None,
 ) -> Briefing:
     ordered = tuple(sorted((topic for _, topic in topics), key=lambda t: (t.sheet.order, t.sheet.title, t.id)))
     built: dict[str, Source] = {}
@@ -298,11 +329,44 @@ def _briefing(
         by_span.update({(source_id, p.start, p.end): p for p in passages})
         built[source_id] = Source(source_id, source_file.front.name, meta, texts[source_id], passages)
     lookup = {}
-    for topic in ordered:
-        for _, citation in _citations(topic):
-            start, end = texts[citation.source].find(citation.quote)
-            lookup[(citation.source, normalize(citation.quote))] = by_span[(citation.source, start, end)]
-    return Briefing(ordered, MappingProxyType(built), MappingProxyType(lookup), _figure_groups(ordered))
+    for _, _, citation in cited:
+        start, end = texts[citation.source].find(citation.quote)
+        lookup[(citation.source, normalize(citation.quote))] = by_span[(citation.source, start, end)]
+    return Briefing(
+        ordered,
+        MappingProxyType(built),
+        MappingProxyType(lookup),
+        _figure_groups(ordered),
+        _disputes(ordered),
+        glossary.terms if glossary else (),
+    )
+
+
+def _check_contradictions(topics: list[tuple[Document, Topic]]) -> list[ContentError]:
+    known = {fact.id for _, topic in topics for fact in topic.sheet.facts}
+    errors = []
+    for doc, topic in topics:
+        for index, fact in enumerate(topic.sheet.facts):
+            for number, other in enumerate(fact.contradicts):
+                loc = ("facts", index, "contradicts", number)
+                if other == fact.id:
+                    errors.append(doc.error(loc, "a fact cannot contradict itself: remove its own id"))
+                elif other not in known:
+                    guess = difflib.get_close_matches(other, sorted(known), n=1)
+                    hint = f"did you mean {guess[0]!r}?" if guess else "use the id of a fact in briefings/"
+                    errors.append(doc.error(loc, f"no fact with id {other!r}: {hint}"))
+    return errors
+
+
+def _disputes(topics: tuple[Topic, ...]) -> tuple[Dispute, ...]:
+    """Each pair of facts the content marks as contradicting, once, in the order they are written."""
+    where = {fact.id: (topic, fact) for topic in topics for fact in topic.sheet.facts}
+    pairs: dict[frozenset[str], Dispute] = {}
+    for topic in topics:
+        for fact in topic.sheet.facts:
+            for other in fact.contradicts:
+                pairs.setdefault(frozenset((fact.id, other)), Dispute((topic, fact), where[other]))
+    return tuple(pairs.values())
 
 
 def _figure_groups(topics: tuple[Topic, ...]) -> tuple[FigureGroup, ...]:

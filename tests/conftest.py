@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-PROJECT_PARTS = ("briefings", "sources", "templates", "mkdocs.yml")
+PROJECT_PARTS = ("briefings", "sources", "templates", "mkdocs.yml", "glossary.yaml")
 
 
 def copy_project(root: Path) -> Path:

@@ -42,6 +42,10 @@ class PageParser(HTMLParser):
         self.text.append(data)
 
 
+def strip_tags(html: str) -> str:
+    return re.sub(r"<[^>]+>", "", html)
+
+
 def parse(path: Path) -> PageParser:
     parser = PageParser()
     parser.feed(path.read_text(encoding="utf-8"))
@@ -82,7 +86,7 @@ def test_topic_pages_show_every_fact_with_its_attribution(built):
         html = (site / "topics" / f"{topic.id}.html").read_text(encoding="utf-8")
         for fact in topic.sheet.facts:
             article = html.split(f'id="fact-{fact.id}"', 1)[1].split("</article>", 1)[0]
-            assert str(inline(fact.text)) in article
+            assert strip_tags(str(inline(fact.text))) in strip_tags(article)
             assert f"Said by <strong>{fact.said_by}</strong>" in article.replace("&#39;", "'")
             assert f"brief-status--{fact.status}" in article
 
@@ -114,6 +118,22 @@ def test_source_pages_list_the_facts_that_cite_them(built):
     assert "topics/energy.html#fact-china-largest-buyer-of-russian-energy" in html
     assert "Kateryna Hodunova" in html
     assert "Address unknown" in html
+
+
+def test_glossary_terms_carry_their_definition_wherever_they_appear(built):
+    site, briefing = built
+    html = (site / "topics" / "energy.html").read_text(encoding="utf-8")
+    definition = next(term.definition for term in briefing.glossary if term.term == "Power of Siberia")
+    assert f'<abbr class="brief-term" title="{html_module.escape(definition)}">Power of Siberia</abbr>' in html
+    assert (site / "glossary.html").is_file()
+
+
+def test_contradicting_facts_are_shown_side_by_side(built):
+    site, _ = built
+    html = (site / "topics" / "diplomacy.html").read_text(encoding="utf-8")
+    box = html.split('<div class="brief-differ" role="note">', 1)[1].split("</div>", 1)[0]
+    assert "#fact-nato-calls-beijing-decisive-enabler" in box
+    assert "#fact-beijing-denies-supporting-russian-military" in box
 
 
 def test_no_page_requests_another_host(built):

@@ -1,0 +1,87 @@
+"""What the reader sees beyond the facts: sources that differ, text fragments, glossary, staleness."""
+
+from __future__ import annotations
+
+import re
+
+from markupsafe import Markup
+
+from brief.models import GlossaryTerm
+from brief.pipeline import Project, build
+from brief.render import GlossaryTooltips, text_fragment
+from conftest import TINY_SHEET
+
+FIGURE = """\
+figures:
+  - metric: gas-volume
+    label: Gas carried
+    value: {value}
+    unit: bcm
+    period: "2024"
+    said_by: {who}
+    cite:
+      - source: test-article
+        quote: "{quote}"
+"""
+
+
+def sheet_with_figure(title: str, fact_id: str, value: int, who: str, quote: str) -> str:
+    sheet = TINY_SHEET.replace("title: Energy", f"title: {title}").replace("pipeline-carries-gas", fact_id)
+    return sheet.replace("facts:\n", FIGURE.format(value=value, who=who, quote=quote) + "facts:\n")
+
+
+def test_two_values_for_the_same_metric_and_period_are_both_shown(tiny_project):
+    root = tiny_project(
+        {
+            "energy": sheet_with_figure("Energy", "fact-one", 38, "Alpha", "Alpha said the pipeline carries gas"),
+            "trade": sheet_with_figure("Trade", "fact-two", 22, "Beta", "Beta denied that the pipeline carries anything"),
+        }
+    )
+    build(Project(root))
+    html = (root / "site" / "topics" / "energy.html").read_text(encoding="utf-8")
+    box = html.split('<div class="brief-differ" role="note">', 1)[1].split("</div>", 1)[0]
+    assert "Gas carried, 2024: the sources give 2 different values." in box
+    assert re.search(r"38</span> <span class=\"brief-figure__unit\">bcm</span> according to <strong>Alpha</strong>", box)
+    assert re.search(r"22</span> <span class=\"brief-figure__unit\">bcm</span> according to <strong>Beta</strong>", box)
+    assert 'href="../topics/trade.html"' in box
+
+
+def test_equal_values_are_not_flagged(tiny_project):
+    root = tiny_project(
+        {
+            "energy": sheet_with_figure("Energy", "fact-one", 38, "Alpha", "Alpha said the pipeline carries gas"),
+            "trade": sheet_with_figure("Trade", "fact-two", 38, "Beta", "Beta denied that the pipeline carries anything"),
+        }
+    )
+    build(Project(root))
+    assert "brief-differ" not in (root / "site" / "topics" / "energy.html").read_text(encoding="utf-8")
+
+
+def test_text_fragment_encodes_hyphens_commas_and_ampersands():
+    assert text_fragment("China-Russia ties, trade & energy") == "#:~:text=China%2DRussia%20ties%2C%20trade%20%26%20energy"
+
+
+def test_text_fragment_uses_a_range_for_long_quotes():
+    quote = "one two three four five six seven eight nine ten"
+    assert text_fragment(quote) == "#:~:text=one%20two%20three%20four,seven%20eight%20nine%20ten"
+
+
+def test_glossary_tooltips_skip_code_and_prefer_the_longest_term():
+    tooltips = GlossaryTooltips(
+        [
+            GlossaryTerm(term="START", definition="short", cite=[{"source": "s", "quote": "q"}]),
+            GlossaryTerm(term="New START", definition="A <treaty>", cite=[{"source": "s", "quote": "q"}]),
+        ]
+    )
+    out = tooltips(Markup("The New START treaty, not <code>New START</code>."))
+    assert out == Markup(
+        'The <abbr class="brief-term" title="A &lt;treaty&gt;">New START</abbr> treaty, not <code>New START</code>.'
+    )
+
+
+def test_topic_pages_carry_a_staleness_notice_for_the_reader_s_day(tiny_project):
+    root = tiny_project()
+    build(Project(root))
+    html = (root / "site" / "topics" / "energy.html").read_text(encoding="utf-8")
+    assert '<p class="brief-stale" data-as-of="2025-01-21" data-stale-after-days="180" hidden>' in html
+    assert 'src="../assets/brief.js"' in html
