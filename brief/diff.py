@@ -1,0 +1,415 @@
+"""The reviewer's report: what changed in the facts and sources between two git revisions, as Markdown.
+
+Each side is read the way `check` reads a project: a revision is exported from
+git into a temporary folder and loaded there; the working tree is loaded in
+place. The HEAD side is also validated, and the report says whether every
+quote in it is found in its source.
+
+A side that fails validation is still compared as far as its files load: a
+reviewer needs to see what a broken pull request changes as much as a good one.
+A file that does not load at all (a YAML syntax error) is named, and its facts
+are not reported as removed.
+
+The report is deterministic (everything sorted) and capped below the 1 MiB
+GitHub accepts for a job summary.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import json
+import re
+import subprocess
+import tarfile
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import ContentError
+from .load import SHEET_SUFFIX, SHEETS_DIR, SOURCE_SUFFIX, SOURCES_DIR, RawProject, load_project
+from .quotes import SourceText, normalize
+from .validate import validate
+
+# GitHub refuses a step summary over 1 MiB; leave room for whatever else the step writes.
+MAX_REPORT_BYTES = 1_000_000
+MAX_PROBLEMS_LISTED = 200
+SHEET_FIELDS_SHOWN_AS_ITEMS = ("facts", "figures")
+
+
+class RevisionError(Exception):
+    """A revision git cannot read; the message is git's own."""
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of the comparison: what loaded, which content files exist, and what check found."""
+
+    label: str
+    raw: RawProject
+    files: frozenset[str]  # content files present, as project-relative paths
+    problems: tuple[ContentError, ...]
+
+    def sheets(self) -> dict[str, dict]:
+        return {doc.name: doc.data for doc in self.raw.sheets}
+
+    def sources(self) -> dict[str, tuple[dict, str]]:
+        return {source.id: (source.front.data, source.body) for source in self.raw.sources}
+
+    def texts(self) -> dict[str, SourceText]:
+        return {source.id: SourceText(source.body) for source in self.raw.sources}
+
+
+def diff_report(root: Path, base: str, head: str | None = None) -> str:
+    """The Markdown report of content changes from base to head (a revision, or None for the working tree)."""
+    old = read_side(root, base)
+    new = read_side(root, head)
+    lines = [f"## Content changes: {old.label} → {new.label}", ""]
+    lines += _verification(new, old)
+    topic_lines, facts, figures = _topics(old, new)
+    source_lines, sources = _sources(old, new)
+    changed = bool(topic_lines or source_lines)
+    lines += [f"Facts: {facts}. Figures: {figures}. Sources: {sources}." if changed else "No fact sheets or sources changed.", ""]
+    lines += topic_lines + source_lines
+    return _capped(lines, MAX_REPORT_BYTES)
+
+
+def read_side(root: Path, revision: str | None) -> Side:
+    """Load and check one side: a git revision exported to a temporary folder, or the working tree."""
+    if revision is None:
+        return _checked("working tree", root)
+    label = f"`{revision}` ({_short_commit(root, revision)})"
+    with tempfile.TemporaryDirectory(prefix="brief-diff-") as folder:
+        _export(root, revision, Path(folder))
+        return _checked(label, Path(folder))
+
+
+def _checked(label: str, folder: Path) -> Side:
+    raw, problems = load_project(folder)
+    _, validation_problems = validate(raw)
+    files = frozenset(
+        path.relative_to(folder).as_posix()
+        for directory, suffix in ((SHEETS_DIR, SHEET_SUFFIX), (SOURCES_DIR, SOURCE_SUFFIX))
+        if (folder / directory).is_dir()
+        for path in (folder / directory).iterdir()
+        if path.suffix == suffix
+    )
+    return Side(label, raw, files, tuple(sorted(set(problems + validation_problems))))
+
+
+def _git(root: Path, *args: str) -> bytes:
+    result = subprocess.run(["git", *args], cwd=root, capture_output=True)
+    if result.returncode != 0:
+        raise RevisionError(result.stderr.decode(errors="replace").strip() or f"git {' '.join(args)} failed")
+    return result.stdout
+
+
+def _short_commit(root: Path, revision: str) -> str:
+    try:
+        return _git(root, "rev-parse", "--verify", "--short", revision + "^{commit}").decode().strip()
+    except RevisionError as exc:
+        # A shallow clone is the usual cause in CI: the base branch was never fetched.
+        raise RevisionError(f"{revision!r} is not a commit in this repository (fetch it first; in CI check out with fetch-depth: 0): {exc}") from exc
+
+
+def _export(root: Path, revision: str, folder: Path) -> None:
+    """The project folder's files as they were at revision (git archive of the current subtree)."""
+    archive = _git(root, "archive", "--format=tar", revision)
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(folder, filter="data")
+
+
+# --- verification -------------------------------------------------------------------------------
+
+
+def _verification(new: Side, old: Side) -> list[str]:
+    if not new.problems:
+        return [f"✅ **Verified:** `check` passes on {new.label}; every quote is found in its source.", ""]
+    shown = new.problems[:MAX_PROBLEMS_LISTED]
+    lines = [f"❌ **Not verified:** `check` finds {len(new.problems)} problem(s) on {new.label}:", ""]
+    lines += [f"- `{_code(str(problem))}`" for problem in shown]
+    if len(new.problems) > len(shown):
+        lines.append(f"- … and {len(new.problems) - len(shown)} more: run `python build.py check`")
+    lines.append("")
+    if old.problems:
+        lines += [f"_{old.label} had {len(old.problems)} problem(s) of its own; it is compared as far as its files load._", ""]
+    return lines
+
+
+# --- topics -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Counts:
+    added: int = 0
+    removed: int = 0
+    changed: int = 0
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(self.added + other.added, self.removed + other.removed, self.changed + other.changed)
+
+    def __str__(self) -> str:
+        return f"{self.added} added, {self.removed} removed, {self.changed} changed"
+
+
+def _topics(old: Side, new: Side) -> tuple[list[str], Counts, Counts]:
+    """Every fact sheet's section, with the facts and the figures counted."""
+    old_sheets, new_sheets = old.sheets(), new.sheets()
+    texts = new.texts()
+    lines: list[str] = []
+    facts = figures = Counts()
+    for name in sorted(old.files | new.files):
+        if name.startswith(SHEETS_DIR + "/"):
+            section, fact_counts, figure_counts = _topic(name, old, new, old_sheets.get(name), new_sheets.get(name), texts)
+            lines += section
+            facts, figures = facts + fact_counts, figures + figure_counts
+    return lines, facts, figures
+
+
+def _topic(
+    name: str, old: Side, new: Side, before: dict | None, after: dict | None, texts: dict[str, SourceText]
+) -> tuple[list[str], Counts, Counts]:
+    title = (after or before or {}).get("title")
+    heading = f"### {_text(title) if isinstance(title, str) else Path(name).stem} (`{name}`)"
+    unreadable = [side.label for side, data in ((old, before), (new, after)) if name in side.files and data is None]
+    if unreadable:
+        return [heading, "", f"Not compared: the file does not load on {' and '.join(unreadable)} (see the problems above).", ""], Counts(), Counts()
+    status = " — new topic" if name not in old.files else " — topic removed" if name not in new.files else ""
+    before, after = before or {}, after or {}
+    facts = _keyed(before.get("facts"), _fact_key), _keyed(after.get("facts"), _fact_key)
+    fact_lines, fact_counts = _items("facts", *facts, _describe_fact, texts)
+    figures = _keyed(before.get("figures"), _figure_key), _keyed(after.get("figures"), _figure_key)
+    figure_lines, figure_counts = _items("figures", *figures, _describe_figure, texts)
+    body = _sheet_fields(before, after) + fact_lines + figure_lines
+    return ([heading + status, "", *body] if body else []), fact_counts, figure_counts
+
+
+def _sheet_fields(before: dict, after: dict) -> list[str]:
+    """Title, summary, as_of and order: what a new sheet says, or how a kept one changed."""
+    before, after = (_without_items(data) for data in (before, after))
+    if not before:
+        fields = [f"- `{_code(field)}`: {_value(after[field])}" for field in sorted(after)]
+        return ["**Sheet**", "", *fields, ""] if fields else []
+    changes = _field_changes(before, after, texts={})
+    return ["**Sheet fields changed**", "", *changes, ""] if changes and after else []
+
+
+def _without_items(sheet: dict) -> dict:
+    return {key: value for key, value in sheet.items() if key not in SHEET_FIELDS_SHOWN_AS_ITEMS}
+
+
+def _fact_key(fact: dict, index: int) -> str:
+    fact_id = fact.get("id")
+    return f"`{_code(fact_id)}`" if isinstance(fact_id, str) else f"fact #{index + 1} (no id)"
+
+
+def _figure_key(figure: dict, index: int) -> str:
+    parts = [figure.get(field) for field in ("metric", "period", "said_by")]
+    if not all(isinstance(part, str | None) for part in parts) or parts[0] is None:
+        return f"figure #{index + 1}"
+    metric, period, said_by = parts
+    return f"`{_code(metric)}` ({_text(period) if period else 'period not stated'}, according to {_text(said_by or 'nobody named')})"
+
+
+def _keyed(items: Any, key) -> dict[str, dict]:
+    """Facts or figures by their identity; a repeated identity gets its position added so none is lost."""
+    keyed: dict[str, dict] = {}
+    for index, item in enumerate(items if isinstance(items, list) else []):
+        if not isinstance(item, dict):
+            continue
+        name = key(item, index)
+        if name in keyed:
+            name = f"{name} #{index + 1}"
+        keyed[name] = item
+    return keyed
+
+
+def _items(kind: str, before: dict[str, dict], after: dict[str, dict], describe, texts) -> tuple[list[str], Counts]:
+    lines: list[str] = []
+    added = sorted(after.keys() - before.keys())
+    removed = sorted(before.keys() - after.keys())
+    changed = {key: _field_changes(before[key], after[key], texts) for key in sorted(before.keys() & after.keys())}
+    changed = {key: changes for key, changes in changed.items() if changes}
+    if added:
+        lines += [f"**{kind.capitalize()} added ({len(added)})**", ""]
+        lines += [line for key in added for line in describe(key, after[key], texts)] + [""]
+    if removed:
+        lines += [f"**{kind.capitalize()} removed ({len(removed)})**", ""]
+        lines += [line for key in removed for line in describe(key, before[key], None)] + [""]
+    if changed:
+        lines += [f"**{kind.capitalize()} changed ({len(changed)})**", ""]
+        for key, changes in changed.items():
+            lines += [f"- {key}", *("  " + change for change in changes)]
+        lines.append("")
+    return lines, Counts(len(added), len(removed), len(changed))
+
+
+def _describe_fact(key: str, fact: dict, texts: dict[str, SourceText] | None) -> list[str]:
+    when = _plain(fact.get("date")) if fact.get("date") is not None else "undated"
+    head = f"- {key} · {when} · {_plain(fact.get('status'))} · said by {_plain(fact.get('said_by'))}: {_value(fact.get('text'))}"
+    return [head, *_citation_lines(fact.get("cite"), texts)]
+
+
+def _describe_figure(key: str, figure: dict, texts: dict[str, SourceText] | None) -> list[str]:
+    amount = " ".join(_plain(figure.get(field)) for field in ("qualifier", "value", "unit") if figure.get(field) is not None)
+    head = f"- {key}: {amount} — {_value(figure.get('label'))}"
+    return [head, *_citation_lines(figure.get("cite"), texts)]
+
+
+def _citation_lines(cite: Any, texts: dict[str, SourceText] | None) -> list[str]:
+    return [f"  - {_citation(citation, texts)}" for citation in _citations(cite)]
+
+
+def _citations(cite: Any) -> list[dict]:
+    return [c for c in cite if isinstance(c, dict)] if isinstance(cite, list) else []
+
+
+def _citation(citation: dict, texts: dict[str, SourceText] | None) -> str:
+    """A citation as `source`: “quote”, marked found or not in the new side's source (texts None: not checked)."""
+    source, quote = citation.get("source"), citation.get("quote")
+    shown = f"`{_code(source)}`: {_value(quote)}"
+    if texts is None:
+        return shown
+    if not isinstance(source, str) or not isinstance(quote, str):
+        return f"❌ {shown} (not a source id and a quote)"
+    if source not in texts:
+        return f"❌ {shown} (no readable source `{_code(source)}`)"
+    if texts[source].find(quote) is None:
+        return f"❌ {shown} (quote not found in the source)"
+    return f"✅ {shown}"
+
+
+def _field_changes(before: dict, after: dict, texts: dict[str, SourceText]) -> list[str]:
+    """One line per field whose value differs: `field`: old → new; citations as added and removed."""
+    lines = []
+    for field in sorted(before.keys() | after.keys()):
+        old, new = before.get(field), after.get(field)
+        if old == new:
+            continue
+        if field == "cite":
+            lines += _citation_changes(old, new, texts)
+        else:
+            lines.append(f"- `{_code(field)}`: {_shown(field, before, old)} → {_shown(field, after, new)}")
+    return lines
+
+
+def _citation_changes(old: Any, new: Any, texts: dict[str, SourceText]) -> list[str]:
+    def identity(citation: dict) -> tuple[str, str]:
+        return (str(citation.get("source")), normalize(str(citation.get("quote"))))
+
+    before = {identity(c): c for c in _citations(old)}
+    after = {identity(c): c for c in _citations(new)}
+    lines = [f"- citation added: {_citation(after[key], texts)}" for key in sorted(after.keys() - before.keys())]
+    lines += [f"- citation removed: {_citation(before[key], None)}" for key in sorted(before.keys() - after.keys())]
+    return lines or ["- `cite`: reworded, same quotes after normalising"]
+
+
+def _shown(field: str, data: dict, value: Any) -> str:
+    return _value(value) if field in data else "_(absent)_"
+
+
+# --- sources ------------------------------------------------------------------------------------
+
+
+def _sources(old: Side, new: Side) -> tuple[list[str], Counts]:
+    before, after = old.sources(), new.sources()
+    old_names, new_names = _source_files(old), _source_files(new)
+    added, removed = sorted(new_names - old_names), sorted(old_names - new_names)
+    changed = {}
+    for name in sorted(old_names & new_names):
+        changes = _source_changes(before.get(Path(name).stem), after.get(Path(name).stem))
+        if changes:
+            changed[name] = changes
+    lines: list[str] = []
+    if added:
+        lines += [f"**Sources added ({len(added)})**", ""]
+        lines += [_source_line(name, after.get(Path(name).stem)) for name in added] + [""]
+    if removed:
+        lines += [f"**Sources removed ({len(removed)})**", ""]
+        lines += [_source_line(name, before.get(Path(name).stem)) for name in removed] + [""]
+    if changed:
+        lines += [f"**Sources changed ({len(changed)})**", ""]
+        for name, changes in changed.items():
+            lines += [f"- `{name}`", *("  " + change for change in changes)]
+        lines.append("")
+    counts = Counts(len(added), len(removed), len(changed))
+    return (["### Sources", "", *lines] if lines else []), counts
+
+
+def _source_files(side: Side) -> set[str]:
+    return {name for name in side.files if name.startswith(SOURCES_DIR + "/")}
+
+
+def _source_line(name: str, source: tuple[dict, str] | None) -> str:
+    if source is None:
+        return f"- `{name}` (does not load; see the problems above)"
+    front, _ = source
+    known = [_plain(front.get(field)) for field in ("publisher", "published", "url") if front.get(field) is not None]
+    return f"- `{name}`: {_value(front.get('title') or 'untitled')}" + (f" — {', '.join(known)}" if known else "")
+
+
+def _source_changes(before: tuple[dict, str] | None, after: tuple[dict, str] | None) -> list[str]:
+    if before is None or after is None:
+        return [] if before is after else ["- does not load on one side; see the problems above"]
+    lines = _field_changes(before[0], after[0], texts={})
+    old_lines, new_lines = before[1].splitlines(), after[1].splitlines()
+    if old_lines != new_lines:
+        gone, came = _line_changes(old_lines, new_lines)
+        lines.append(f"- text changed: {came} line(s) added, {gone} removed; quotes are checked against the new text")
+    return lines
+
+
+def _line_changes(old: list[str], new: list[str]) -> tuple[int, int]:
+    gone = came = 0
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        if tag != "equal":
+            gone += i2 - i1
+            came += j2 - j1
+    return gone, came
+
+
+# --- presentation -------------------------------------------------------------------------------
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
+
+
+def _text(value: str) -> str:
+    """Content text on one line, with the characters Markdown would act on escaped."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(value.split()))
+
+
+def _code(value: Any) -> str:
+    """A value inside `code`: backticks cannot be escaped there, so they are replaced."""
+    return " ".join(str(value).split()).replace("`", "'")
+
+
+def _plain(value: Any) -> str:
+    """A short value (a date, a status, a name) as it reads, without quotation marks."""
+    return _text(value) if isinstance(value, str) else _value(value)
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "_null_"
+    if isinstance(value, str):
+        return f"“{_text(value)}”"
+    if isinstance(value, bool | int | float):
+        return f"`{json.dumps(value)}`"
+    return f"`{_code(json.dumps(value, ensure_ascii=False, sort_keys=True))}`"
+
+
+def _capped(lines: Iterable[str], limit: int) -> str:
+    """The report, cut at a line boundary with a note when it would pass limit bytes."""
+    note = "\n_… report cut here to stay under GitHub's 1 MiB summary limit; run `python build.py diff` locally for the rest._\n"
+    budget = limit - len(note.encode("utf-8"))
+    kept, used = [], 0
+    for line in lines:
+        size = len(line.encode("utf-8")) + 1
+        if used + size > budget:
+            return "\n".join(kept) + "\n" + note
+        kept.append(line)
+        used += size
+    return "\n".join(kept).rstrip("\n") + "\n"

@@ -1,0 +1,207 @@
+"""The reviewer's report, on small git histories made in tmp_path."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from brief.cli import main
+from brief.diff import RevisionError, _capped, diff_report
+from conftest import TINY_SHEET, TINY_SOURCE
+
+SECOND_FACT = """\
+  - id: beta-denies-it
+    date: 2025-01-21
+    text: Beta denied that the pipeline carries anything.
+    said_by: Beta
+    status: denied
+    cite:
+      - source: test-article
+        quote: "Beta denied that the pipeline carries anything at all."
+"""
+
+FIGURE = """\
+figures:
+  - metric: pipeline-capacity
+    label: Pipeline capacity
+    value: 38
+    unit: bcm a year
+    period: "2025"
+    said_by: Alpha
+    cite:
+      - source: test-article
+        quote: "the pipeline carries gas to the east"
+"""
+
+OTHER_SOURCE = TINY_SOURCE.replace("title: Test article", "title: Another article").replace(
+    "Alpha said", "Gamma said"
+)
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True).stdout
+
+
+def commit(root: Path, message: str) -> None:
+    git(root, "add", "-A")
+    git(root, "-c", "user.name=Test", "-c", "user.email=test@example.invalid", "commit", "-q", "-m", message)
+
+
+@pytest.fixture
+def history(tiny_project):
+    """A tiny project in git: one commit with the base content; returns its root."""
+    root = tiny_project({"energy": TINY_SHEET.replace("facts:\n", FIGURE + "facts:\n")})
+    git(root, "init", "-q", "-b", "main")
+    commit(root, "base")
+    return root
+
+
+def write(root: Path, relative: str, text: str) -> None:
+    (root / relative).write_text(text, encoding="utf-8")
+
+
+def sheet(root: Path) -> str:
+    return (root / "briefings" / "energy.yaml").read_text(encoding="utf-8")
+
+
+def test_added_removed_and_changed_facts_figures_and_sources(history):
+    text = sheet(history).replace("status: stated", "status: confirmed").replace("value: 38", "value: 40")
+    write(history, "briefings/energy.yaml", text + SECOND_FACT)
+    trade = TINY_SHEET.replace("Energy", "Trade").replace("pipeline-carries-gas", "trade-fact")
+    write(history, "briefings/trade.yaml", trade)
+    write(history, "sources/other-article.md", OTHER_SOURCE)
+    write(history, "sources/test-article.md", TINY_SOURCE.replace("publisher: Test Wire", "publisher: Test Wire Daily"))
+    commit(history, "more facts")
+
+    lines = diff_report(history, "HEAD~1", "HEAD").splitlines()
+
+    assert lines[0].startswith("## Content changes: `HEAD~1` (") and "→ `HEAD` (" in lines[0]
+    assert lines[2].startswith("✅ **Verified:** `check` passes on `HEAD`")
+    assert lines[4] == "Facts: 2 added, 0 removed, 1 changed. Figures: 0 added, 0 removed, 1 changed. Sources: 1 added, 0 removed, 1 changed."
+    energy = lines.index("### Energy (`briefings/energy.yaml`)")
+    assert lines[energy + 2 : energy + 17] == [
+        "**Facts added (1)**",
+        "",
+        "- `beta-denies-it` · 2025-01-21 · denied · said by Beta: “Beta denied that the pipeline carries anything.”",
+        "  - ✅ `test-article`: “Beta denied that the pipeline carries anything at all.”",
+        "",
+        "**Facts changed (1)**",
+        "",
+        "- `pipeline-carries-gas`",
+        "  - `status`: “stated” → “confirmed”",
+        "",
+        "**Figures changed (1)**",
+        "",
+        "- `pipeline-capacity` (2025, according to Alpha)",
+        "  - `value`: `38` → `40`",
+        "",
+    ]
+    new_topic = lines.index("### Trade (`briefings/trade.yaml`) — new topic")
+    assert new_topic > energy
+    assert "- `title`: “Trade”" in lines[new_topic:]
+    assert "- `trade-fact` · 2025-01-21 · stated · said by Alpha: “Alpha said the pipeline carries gas.”" in lines[new_topic:]
+    sources = lines.index("### Sources")
+    assert lines[sources:] == [
+        "### Sources",
+        "",
+        "**Sources added (1)**",
+        "",
+        "- `sources/other-article.md`: “Another article” — Test Wire, 2025-01-21",
+        "",
+        "**Sources changed (1)**",
+        "",
+        "- `sources/test-article.md`",
+        "  - `publisher`: “Test Wire” → “Test Wire Daily”",
+    ]
+
+
+def test_removed_facts_and_a_changed_text_with_its_old_and_new_value(history):
+    write(history, "briefings/energy.yaml", sheet(history) + SECOND_FACT)
+    commit(history, "second fact")
+    text = sheet(history).replace(SECOND_FACT, "").replace("text: Alpha said the pipeline carries gas.", "text: Alpha said *gas* flows east.")
+    write(history, "briefings/energy.yaml", text)
+    commit(history, "drop one, reword one")
+
+    lines = diff_report(history, "HEAD~1", "HEAD").splitlines()
+
+    assert "**Facts removed (1)**" in lines
+    assert "- `beta-denies-it` · 2025-01-21 · denied · said by Beta: “Beta denied that the pipeline carries anything.”" in lines
+    assert "  - `text`: “Alpha said the pipeline carries gas.” → “Alpha said \\*gas\\* flows east.”" in lines
+
+
+def test_changed_quote_is_shown_as_one_citation_added_and_one_removed(history):
+    write(history, "briefings/energy.yaml", sheet(history).replace('quote: "the pipeline carries gas to the east"\n', 'quote: "Alpha said the pipeline carries gas"\n', 1))
+    commit(history, "longer quote")
+
+    lines = diff_report(history, "HEAD~1", "HEAD").splitlines()
+
+    assert lines[lines.index("- `pipeline-capacity` (2025, according to Alpha)") + 1 : ][:2] == [
+        "  - citation added: ✅ `test-article`: “Alpha said the pipeline carries gas”",
+        "  - citation removed: `test-article`: “the pipeline carries gas to the east”",
+    ]
+
+
+def test_head_that_fails_check_lists_its_problems_and_marks_the_quote(history):
+    broken = SECOND_FACT.replace("carries anything at all.", "carries nothing.")
+    write(history, "briefings/energy.yaml", sheet(history) + broken)
+    commit(history, "misquote")
+
+    lines = diff_report(history, "HEAD~1", "HEAD").splitlines()
+
+    assert lines[2].startswith("❌ **Not verified:** `check` finds 1 problem(s) on `HEAD`")
+    assert lines[4].startswith("- `briefings/energy.yaml:30:16: quote not found in sources/test-article.md")
+    assert "  - ❌ `test-article`: “Beta denied that the pipeline carries nothing.” (quote not found in the source)" in lines
+
+
+def test_a_sheet_that_does_not_load_is_named_not_reported_as_emptied(history):
+    write(history, "briefings/energy.yaml", sheet(history).replace("title: Energy", "title: [Energy"))
+    commit(history, "syntax error")
+
+    lines = diff_report(history, "HEAD~1", "HEAD").splitlines()
+
+    assert lines[2].startswith("❌ **Not verified:**")
+    assert "### Energy (`briefings/energy.yaml`)" in lines
+    assert "Not compared: the file does not load on `HEAD` (" in "\n".join(lines)
+    assert not any("removed (" in line for line in lines)
+
+
+def test_head_defaults_to_the_working_tree_and_unchanged_content_says_so(history):
+    lines = diff_report(history, "HEAD").splitlines()
+    assert lines[0].startswith("## Content changes: `HEAD` (") and lines[0].endswith("→ working tree")
+    assert "No fact sheets or sources changed." in lines
+
+    write(history, "briefings/energy.yaml", sheet(history).replace("as_of: 2025-01-21", "as_of: 2025-02-01"))
+    lines = diff_report(history, "HEAD").splitlines()
+    assert lines[lines.index("**Sheet fields changed**") + 2] == "- `as_of`: “2025-01-21” → “2025-02-01”"
+
+
+def test_report_is_the_same_every_time(history):
+    write(history, "briefings/energy.yaml", sheet(history) + SECOND_FACT)
+    write(history, "sources/other-article.md", OTHER_SOURCE)
+    assert diff_report(history, "HEAD") == diff_report(history, "HEAD")
+
+
+def test_long_report_is_cut_at_a_line_with_a_note():
+    report = _capped([f"- line {n}" for n in range(10_000)], 2_000)
+    assert len(report.encode("utf-8")) <= 2_000
+    assert report.splitlines()[-1].startswith("_… report cut here to stay under GitHub's 1 MiB summary limit")
+    assert _capped(["short", ""], 2_000) == "short\n"
+
+
+def test_unknown_revision_is_a_clear_error(history):
+    with pytest.raises(RevisionError, match="'no-such-branch' is not a commit in this repository"):
+        diff_report(history, "no-such-branch")
+
+
+def test_cli_prints_the_report_and_fails_on_unknown_revisions(history):
+    write(history, "briefings/energy.yaml", sheet(history) + SECOND_FACT)
+    result = CliRunner().invoke(main, ["diff", "--project", str(history), "HEAD"])
+    assert result.exit_code == 0, result.output
+    assert "**Facts added (1)**" in result.stdout
+
+    result = CliRunner().invoke(main, ["diff", "--project", str(history), "nope"])
+    assert result.exit_code == 1
+    assert "'nope' is not a commit in this repository" in result.stderr
