@@ -89,6 +89,26 @@ def diff(root: Path, base: str, head: str | None) -> None:
         raise click.ClickException(str(exc)) from exc
 
 
+@main.command("add-source")
+@project_option
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--id", "source_id", help="The source id (file name in sources/); proposed from publisher, date and title if not given.")
+@click.option("--archived", type=click.DateTime(["%Y-%m-%d"]), help="The archive date to record (default: today).")
+def add_source(root: Path, file: Path, source_id: str | None, archived) -> None:
+    """Archive a saved web page (.html) or text file (.txt) as a new sources/<id>.md for review."""
+    # Imported here: trafilatura takes about a second to import, which no other command should pay.
+    from .archive import ArchiveError, add_source as archive_article
+
+    try:
+        path, article = archive_article(root.resolve(), file, source_id, archived.date() if archived else None)
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"wrote {path.relative_to(root.resolve()).as_posix()}")
+    if article.unknown():
+        click.echo(f"not stated in the article, left null: {', '.join(article.unknown())}")
+    click.echo("review the text and the note against the original before citing it")
+
+
 def _run(step, root: Path, annotate: bool = False):
     try:
         return step(pipeline.Project(root.resolve()))

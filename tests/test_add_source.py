@@ -1,0 +1,185 @@
+"""add-source: a saved page or text file becomes a source that passes check, with nothing guessed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from brief.archive import Article, propose_id, read_article, stated_date
+from brief.cli import main
+from brief.load import load_source
+from brief.models import SourceMeta
+
+PARAGRAPHS = [
+    "Russian President Vladimir Putin and Chinese leader Xi Jinping held a video call on Wednesday, "
+    "discussing energy cooperation and the expiry of the New START treaty.",
+    "Putin said the two countries' strategic energy partnership, including cooperation on peaceful "
+    "nuclear energy, continued to grow despite Western sanctions imposed since 2022.",
+    "Xi told Putin that China was ready to work with Russia to deepen coordination on international "
+    "affairs, according to a readout published by Chinese state media after the call.",
+]
+
+PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Putin and Xi hold video call on energy ties | Test Wire</title>
+<meta property="og:site_name" content="Test Wire">
+<meta name="author" content="Jane Reporter">
+<meta property="article:published_time" content="2026-02-04T10:30:00+00:00">
+<link rel="canonical" href="https://testwire.example/world/putin-xi-call">
+</head>
+<body>
+<header><nav><a href="/">Home</a> <a href="/world">World</a> <a href="/newsletters">Newsletters</a> Subscribe now</nav></header>
+<main><article>
+<h1>Putin and Xi hold video call on energy ties</h1>
+{paragraphs}
+</article></main>
+<footer><p>© 2025 Test Wire. All rights reserved. Privacy policy · Terms of use · Contact us</p></footer>
+</body>
+</html>
+""".replace("{paragraphs}", "\n".join(f"<p>{p}</p>" for p in PARAGRAPHS))
+
+BARE_PAGE = (
+    PAGE.replace('<meta property="og:site_name" content="Test Wire">\n', "")
+    .replace('<meta name="author" content="Jane Reporter">\n', "")
+    .replace('<meta property="article:published_time" content="2026-02-04T10:30:00+00:00">\n', "")
+    .replace('<link rel="canonical" href="https://testwire.example/world/putin-xi-call">\n', "")
+    .replace(" | Test Wire", "")
+)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "project" / "sources").mkdir(parents=True)
+    return tmp_path / "project"
+
+
+def saved(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def add(project: Path, file: Path, *options: str):
+    return CliRunner().invoke(main, ["add-source", "--project", str(project), str(file), "--archived", "2026-11-23", *options])
+
+
+def front_and_body(path: Path, root: Path):
+    source, errors = load_source(path, root)
+    assert errors == []
+    return SourceMeta.model_validate(source.front.data), source.body
+
+
+def test_html_page_becomes_a_source_with_its_stated_metadata(tmp_path, project):
+    result = add(project, saved(tmp_path, "page.html", PAGE))
+    assert result.exit_code == 0, result.output
+    path = project / "sources" / "testwire-2026-02-04-putin-xi-hold-video-call-energy-ties.md"
+    assert result.output.splitlines()[0] == f"wrote sources/{path.name}"
+    meta, body = front_and_body(path, project)
+    assert (meta.title, meta.publisher, meta.author) == ("Putin and Xi hold video call on energy ties", "Test Wire", "Jane Reporter")
+    assert str(meta.published) == "2026-02-04"
+    assert meta.url == "https://testwire.example/world/putin-xi-call"
+    assert str(meta.archived) == "2026-11-23"
+    assert meta.date_basis is None
+    assert "needs an editor's review" in meta.note
+    assert body == "\n\n".join(PARAGRAPHS) + "\n"
+
+
+def test_page_furniture_and_the_repeated_headline_are_dropped(tmp_path, project):
+    add(project, saved(tmp_path, "page.html", PAGE))
+    [path] = (project / "sources").iterdir()
+    _, body = front_and_body(path, project)
+    for furniture in ("Home", "Newsletters", "Subscribe", "All rights reserved", "Privacy policy", "hold video call"):
+        assert furniture not in body
+
+
+def test_what_the_page_does_not_state_is_null_not_guessed(tmp_path, project):
+    # The footer's copyright year and the article's "since 2022" must not become a date,
+    # nor the page's domain a publisher.
+    page = BARE_PAGE.replace("<head>", '<head>\n<meta property="og:url" content="https://testwire.example/2026/02/04/call">')
+    result = add(project, saved(tmp_path, "page.html", page))
+    assert result.exit_code == 0, result.output
+    assert "not stated in the article, left null: publisher, author, published" in result.output
+    [path] = (project / "sources").iterdir()
+    assert path.name == "unknown-undated-putin-xi-hold-video-call-energy-ties.md"
+    meta, _ = front_and_body(path, project)
+    assert (meta.publisher, meta.author, meta.published) == (None, None, None)
+    front = path.read_text(encoding="utf-8").split("---")[1]
+    assert "publisher: null\nauthor: null\npublished: null\n" in front
+
+
+def test_text_file_is_kept_as_is_with_everything_unknown(tmp_path, project):
+    text = "First paragraph of the article.\n\nSecond paragraph, with 'quotes' and: a colon.\n"
+    result = add(project, saved(tmp_path, "note.txt", text), "--id", "pasted-article")
+    assert result.exit_code == 0, result.output
+    assert "left null: title, publisher, author, published, url" in result.output
+    meta, body = front_and_body(project / "sources" / "pasted-article.md", project)
+    assert body == text
+    assert (meta.title, meta.publisher, meta.author, meta.published, meta.url) == (None,) * 5
+
+
+def test_an_existing_source_is_never_overwritten(tmp_path, project):
+    existing = project / "sources" / "pasted-article.md"
+    existing.write_text("keep me", encoding="utf-8")
+    result = add(project, saved(tmp_path, "note.txt", "Some text.\n"), "--id", "pasted-article")
+    assert result.exit_code == 1
+    assert "sources/pasted-article.md already exists: nothing was written" in result.output
+    assert existing.read_text(encoding="utf-8") == "keep me"
+
+
+def test_an_invalid_id_is_refused(tmp_path, project):
+    result = add(project, saved(tmp_path, "note.txt", "Some text.\n"), "--id", "Not A Slug")
+    assert result.exit_code == 1
+    assert "'Not A Slug' is not a valid source id" in result.output
+    assert list((project / "sources").iterdir()) == []
+
+
+def test_a_page_with_no_article_text_is_refused(tmp_path, project):
+    result = add(project, saved(tmp_path, "empty.html", "<html><head><title>x</title></head><body></body></html>"))
+    assert result.exit_code == 1
+    assert "no article text found" in result.output
+
+
+def test_other_file_types_are_refused(tmp_path, project):
+    result = add(project, saved(tmp_path, "article.pdf", "%PDF-1.7"))
+    assert result.exit_code == 1
+    assert "reads a saved web page (.html) or a text file (.txt)" in result.output
+
+
+def test_awkward_metadata_is_quoted_safely(tmp_path, project):
+    page = PAGE.replace("Putin and Xi hold video call on energy ties", 'Putin: "No limits" — #1 #partner')
+    result = add(project, saved(tmp_path, "page.html", page), "--id", "awkward")
+    assert result.exit_code == 0, result.output
+    meta, _ = front_and_body(project / "sources" / "awkward.md", project)
+    assert meta.title == 'Putin: "No limits" — #1 #partner'
+
+
+def test_stated_date_reads_json_ld_and_time_elements():
+    import lxml.html
+
+    json_ld = '<html><head><script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2025-01-21T13:32:00Z"}</script></head><body><p>x</p></body></html>'
+    assert stated_date(lxml.html.fromstring(json_ld)) == "2025-01-21"
+    time = '<html><body><time itemprop="datePublished" datetime="2024-05-16">16 May</time></body></html>'
+    assert stated_date(lxml.html.fromstring(time)) == "2024-05-16"
+    modified_only = '<html><head><meta property="article:modified_time" content="2024-05-17"></head><body><p>x</p></body></html>'
+    assert stated_date(lxml.html.fromstring(modified_only)) is None
+
+
+def test_proposed_id_is_a_short_ascii_slug():
+    article = Article(
+        text="x",
+        title="Xi déclare: China–Russia ties reach a 'new height' in the call with Putin, the longest call this year",
+        publisher="The Kyiv Independent",
+        published="2025-01-21",
+    )
+    proposed = propose_id(article)
+    # Cut before the word that would pass 60 characters.
+    assert proposed == "kyivindependent-2025-01-21-xi-declare-china-russia-ties"
+
+
+def test_read_article_keeps_text_files_verbatim(tmp_path):
+    path = saved(tmp_path, "a.txt", "\ufeffLine one.\r\n\r\nLine two.\r\n")
+    assert read_article(path) == Article(text="Line one.\n\nLine two.\n")
