@@ -33,7 +33,14 @@
     });
   }
 
+  /* The theme's search dialog has no accessible name of its own. */
+  function nameSearchDialog() {
+    var dialog = document.querySelector(".md-search[role=dialog]");
+    if (dialog && !dialog.hasAttribute("aria-label")) dialog.setAttribute("aria-label", "Search");
+  }
+
   function start() {
+    nameSearchDialog();
     enableTopicFilter();
     flagStaleSheets();
   }
