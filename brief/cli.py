@@ -54,10 +54,23 @@ def build(root: Path) -> None:
 @project_option
 @click.option("--port", default=8000, show_default=True, help="Port to serve on (localhost only).")
 def serve(root: Path, port: int) -> None:
-    """Serve the site on localhost, rebuilding when briefings/, sources/ or templates/ change."""
-    from .serve import serve_forever
+    """Serve the site on localhost, rebuilding when briefings/, sources/, templates/ or mkdocs.yml change."""
+    from .serve import HOST, serve_forever
 
-    serve_forever(pipeline.Project(root.resolve()), port, report=_report_errors)
+    click.echo(f"serving http://{HOST}:{port}/ (no PDF); rebuilds on every save; Ctrl+C stops")
+    try:
+        serve_forever(pipeline.Project(root.resolve()), port, report=_report_rebuild)
+    except OSError as exc:  # the port is taken, most often
+        raise click.ClickException(f"cannot serve on port {port}: {exc.strerror or exc}; try --port") from exc
+
+
+def _report_rebuild(rebuild) -> None:
+    if not rebuild.errors:
+        click.echo(f"rebuilt in {rebuild.seconds:.1f} s")
+        return
+    for error in rebuild.errors:
+        click.echo(str(error), err=True)
+    click.echo(f"{len(rebuild.errors)} problem(s) found in {rebuild.seconds:.1f} s; still serving the last good site", err=True)
 
 
 @main.command()

@@ -1,41 +1,75 @@
 """Live preview: serve the site on localhost and rebuild it when content or templates change.
 
 The PDF is not built here, so a save shows up in the browser in about a second.
-An edit that breaks validation prints its errors and the last good site stays up.
+Each rebuild goes into a new folder that replaces the served one only when it
+is complete, so an edit that breaks validation (or the site build) leaves the
+last good site up while its errors are reported.
 """
 
 from __future__ import annotations
 
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from mkdocs.livereload import LiveReloadServer
 
-from .errors import ContentErrors
+from .errors import ContentError, ContentErrors
 from .pipeline import Project, generate, site_nav
-from .site import build_site
+from .site import CompiledTemplates, build_site, new_output_folder, publish
+
+HOST = "127.0.0.1"
+# How often the watcher looks for changed files: a save is seen within this time.
+POLL_SECONDS = 0.25
+WATCHED_FOLDERS = ("briefings", "sources", "templates")
 
 
-def serve_forever(project: Project, port: int, report: Callable[[ContentErrors], None]) -> None:
-    output = Path(tempfile.mkdtemp(prefix="brief-serve-"))
+@dataclass(frozen=True)
+class Rebuild:
+    """What one rebuild did: how long it took, and the problems that stopped it (none when it succeeded)."""
+
+    seconds: float
+    errors: tuple[ContentError, ...] = ()
+
+
+def serve_forever(project: Project, port: int, report: Callable[[Rebuild], None]) -> None:
+    """Build, serve on HOST:port, and rebuild on every change until interrupted; report each build."""
+    workspace = Path(tempfile.mkdtemp(prefix="brief-serve-"))
+    served = workspace / "site"
+    served.mkdir()
+    compiled = CompiledTemplates()
 
     def rebuild() -> None:
-        try:
-            briefing, _ = generate(project)
-            build_site(project.config, project.staging, output, site_nav(briefing))
-        except ContentErrors as exc:
-            report(exc)
+        report(rebuild_site(project, served, compiled))
 
     rebuild()
-    server = LiveReloadServer(builder=rebuild, host="127.0.0.1", port=port, root=str(output))
-    for folder in ("briefings", "sources", "templates"):
+    server = LiveReloadServer(builder=rebuild, host=HOST, port=port, root=str(served), polling_interval=POLL_SECONDS)
+    for folder in WATCHED_FOLDERS:
         server.watch(str(project.root / folder))
+    # Not recursive: mkdocs.yml and other top-level files, without the staging and output folders below.
+    server.watch(str(project.root), recursive=False)
     try:
         server.serve()
     except KeyboardInterrupt:
         pass
     finally:
         server.shutdown()
+        shutil.rmtree(workspace, ignore_errors=True)
+
+
+def rebuild_site(project: Project, served: Path, compiled: CompiledTemplates) -> Rebuild:
+    """Check, render and build the site, then swap it in place of the served folder; on errors keep the old one."""
+    started = time.perf_counter()
+    output = new_output_folder(served)
+    try:
+        briefing, _ = generate(project)
+        build_site(project.config, project.staging, output, site_nav(briefing), compiled)
+        publish(output, served)
+    except ContentErrors as exc:
+        return Rebuild(time.perf_counter() - started, tuple(exc.errors))
+    finally:
         shutil.rmtree(output, ignore_errors=True)
+    return Rebuild(time.perf_counter() - started)
