@@ -17,8 +17,14 @@ class ContentError:
 
     def __str__(self) -> str:
         if self.line:
-            return f"{self.path}:{self.line}:{self.col}: {self.message}"
-        return f"{self.path}: {self.message}"
+            return f"{_one_line(self.path)}:{self.line}:{self.col}: {_one_line(self.message)}"
+        return f"{_one_line(self.path)}: {_one_line(self.message)}"
+
+
+def _one_line(text: str) -> str:
+    """Line breaks, control and invisible format characters as escapes: one error stays one line,
+    and a file name or quoted passage cannot drive the terminal or hide what it says."""
+    return "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii") for char in text)
 
 
 class ContentErrors(Exception):

@@ -54,6 +54,7 @@ for _tag, _pattern, _first in [
 ]:
     _CoreLoader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
 
+_COLLECTIONS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 _SCALARS = {
     "tag:yaml.org,2002:str": str,
     "tag:yaml.org,2002:int": int,
@@ -128,25 +129,39 @@ class _Walk:
     def value(self, node: yaml.Node, loc: Loc) -> Any:
         self.values[loc] = self.position(node)
         if len(loc) > MAX_DEPTH:
-            self.fail(node, f"nested more than {MAX_DEPTH} levels deep: fact sheets are never this deep")
+            self.fail(node, f"nested more than {MAX_DEPTH} levels deep, deeper than any fact sheet: remove the extra nesting")
+            return None
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node)
+        if node.tag not in _COLLECTIONS:
+            # A tag such as !!python/object or !!set on a list or mapping would otherwise pass unnoticed.
+            self.fail(node, f"YAML tag {node.tag!r} is not supported: remove it")
             return None
         if isinstance(node, yaml.MappingNode):
             return self.mapping(node, loc)
-        if isinstance(node, yaml.SequenceNode):
-            return [self.value(item, loc + (i,)) for i, item in enumerate(node.value)]
-        return self.scalar(node)
+        return [self.value(item, loc + (i,)) for i, item in enumerate(node.value)]
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
         convert = _SCALARS.get(node.tag)
         if convert is None:
             self.fail(node, f"YAML tag {node.tag!r} is not supported: remove it")
             return None
-        return convert(node.value)
+        control = _CONTROL_CHARACTER.search(node.value)
+        if control:
+            # Only a double-quoted escape such as "\\x07" or "\\e" can put one here; read_text refuses raw ones.
+            self.fail(node, f"the escape for U+{ord(control.group()):04X}, an invisible control character, is not allowed: remove it")
+            return None
+        try:
+            return convert(node.value)
+        except ValueError:  # Python refuses to read integers of more than 4,300 digits
+            self.fail(node, "number too long to read: write a shorter number")
+            return None
 
     def mapping(self, node: yaml.MappingNode, loc: Loc) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
+            if key_node.tag == "tag:yaml.org,2002:merge" or (key_node.value == "<<" and key_node.style is None):
+                # The YAML 1.2 core schema reads a plain << as text; YAML 1.1 tools would merge, so refuse it.
                 self.fail(key_node, "merge keys (<<) are not supported: write the fields out")
                 continue
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
@@ -172,53 +187,99 @@ def parse_yaml(text: str, name: str, path: Path, line_offset: int = 0) -> tuple[
         problem = _yaml_problem(exc, line_offset)
         message = problem if problem == ALIAS_REFUSED else f"YAML syntax: {problem}"
         return None, [ContentError(name, line, col, message)]
+    except yaml.reader.ReaderError as exc:
+        line, col = _line_col(text, exc.position)
+        message = f"character U+{exc.character:04X} is not allowed in YAML: delete it"
+        return None, [ContentError(name, line + line_offset, col, message)]
     except yaml.YAMLError as exc:
         return None, [ContentError(name, 1 + line_offset, 1, f"YAML syntax: {exc}")]
     except RecursionError:
         return None, [ContentError(name, 1 + line_offset, 1, "nested too deeply to read: flatten the structure")]
     if node is None:
-        return None, [ContentError(name, 1 + line_offset, 1, "no content: expected fields such as `title:`")]
+        return None, [ContentError(name, 1 + line_offset, 1, "no content: write the fields, starting with `title:`")]
     walk = _Walk(name, line_offset)
     data = walk.value(node, ())
     if not isinstance(node, yaml.MappingNode):
-        walk.fail(node, "expected fields (`key: value` lines) at the top level")
+        walk.fail(node, "expected fields at the top level: write `key: value` lines, starting with `title:`")
     if walk.errors:
         return None, walk.errors
     return Document(path, name, data, walk.values, walk.keys), []
+
+
+# PyYAML says what it expected; these say what the editor most likely has to change.
+_SYNTAX_HINTS = (
+    ("mapping values are not allowed", "a `: ` inside a value starts a new field: put the whole value in quotes"),
+    ("could not find expected ':'", "write each line as `key: value` or `- item`, or put the text in quotes"),
+    ("unknown escape character", "a backslash in double quotes starts an escape: write \\\\ or use single quotes"),
+    ("found unexpected end of stream", "close the quote or bracket"),
+    ("expected <block end>", "check the indentation: the fields of one item line up under each other"),
+    ("did not find expected", "check the indentation: the fields of one item line up under each other"),
+    ("cannot start any token", "put the value in quotes"),
+)
 
 
 def _yaml_problem(exc: yaml.MarkedYAMLError, line_offset: int) -> str:
     problem = exc.problem or exc.context or "cannot parse"
     if "'\\t'" in problem:
         return "a tab character cannot indent YAML: indent with spaces"
+    if problem == ALIAS_REFUSED:
+        return problem
+    hint = next((hint for known, hint in _SYNTAX_HINTS if known in problem), "check the quotes, brackets and indentation here")
     if exc.context and exc.context_mark and exc.problem:
         # PyYAML marks where it gave up; the construct left open is often the real mistake.
         start = exc.context_mark
         problem += f" ({exc.context} that starts at line {start.line + 1 + line_offset}, col {start.column + 1})"
-    return problem
+    return f"{problem}: {hint}"
 
 
 def read_text(path: Path, root: Path) -> tuple[str | None, list[ContentError]]:
-    """The file's text as UTF-8 (a byte-order mark is dropped), or None and why not."""
+    """The file's text as UTF-8, byte-order mark dropped and line ends made `\\n`, or None and why not."""
     name = display_path(path, root)
-    if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
-        return None, [ContentError(name, 0, 0, "is a symbolic link to a file outside the project: copy the file in instead")]
+    if _leads_outside(path, root):
+        # Through a link, a content file could publish any file the build can read.
+        return None, [ContentError(name, 0, 0, "leads outside the project through a symbolic link: copy the file in instead")]
     if not path.is_file():
-        return None, [ContentError(name, 0, 0, "is not a regular file")]
+        return None, [ContentError(name, 0, 0, "is not a regular file: replace it with one, or remove it")]
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         return None, [ContentError(name, 0, 0, f"is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit: split it")]
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [ContentError(name, 0, 0, f"cannot be read ({exc.strerror}): check the file's permissions")]
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, [ContentError(name, 1, 1, "is saved as UTF-16: save the file as UTF-8")]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         return None, [ContentError(name, line, col, f"byte 0x{raw[exc.start]:02x} is not UTF-8: save the file as UTF-8")]
-    text = text.removeprefix("\ufeff")
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
-        return None, [ContentError(name, 0, 0, "is empty")]
+        return None, [ContentError(name, 0, 0, "is empty: write its content, or delete the file")]
+    control = _CONTROL_CHARACTER.search(text)
+    if control:
+        line, col = _line_col(text, control.start())
+        message = f"character U+{ord(control.group()):04X} is an invisible control character: delete it"
+        return None, [ContentError(name, line, col, message)]
     return text, []
+
+
+# C0 and C1 controls other than tab and line ends: invisible in an editor, invalid in HTML, often mojibake.
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _line_col(text: str, index: int) -> Position:
+    return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def _leads_outside(path: Path, root: Path) -> bool:
+    """Whether the path, once its symbolic links are followed, is outside root (or cannot be followed)."""
+    try:
+        return not path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # a link loop
+        return True
 
 
 def load_yaml_file(path: Path, root: Path) -> tuple[Document | None, list[ContentError]]:
@@ -250,7 +311,7 @@ def load_source(path: Path, root: Path) -> tuple[SourceFile | None, list[Content
     body_line = 2 + rest.count("\n", 0, end.end()) + 1
     body = rest[end.end() :].removeprefix("\n")
     if not body.strip():
-        return None, [ContentError(name, body_line - 1, 1, "the article text after the front matter is empty")]
+        return None, [ContentError(name, body_line - 1, 1, "the article text after the front matter is empty: paste the article below the closing `---`")]
     return SourceFile(path.stem, front, body, body_line), []
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import math
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -39,14 +40,18 @@ class PartialDate:
     def parse(cls, value: Any) -> PartialDate:
         if isinstance(value, date):
             return cls(value.year, value.month, value.day)
-        match = _DATE.match(value) if isinstance(value, str) else None
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)  # YAML reads a bare year such as 2025 as a number
+        match = _DATE.fullmatch(value) if isinstance(value, str) else None
         if match is None:
             raise ValueError(f"{value!r} is not a date: write YYYY-MM-DD, YYYY-MM or YYYY")
         year, month, day = (int(part) if part else 0 for part in match.groups())
+        if year < 1:
+            raise ValueError(f"{value} is not a real date: there is no year 0; correct it")
         if match.group(2) and not 1 <= month <= 12:
-            raise ValueError(f"{value} is not a real date: month {month} does not exist")
+            raise ValueError(f"{value} is not a real date: month {month} does not exist; correct it")
         if match.group(3) and not 1 <= day <= calendar.monthrange(year, month)[1]:
-            raise ValueError(f"{value} is not a real date: {calendar.month_name[month]} {year} has no day {day}")
+            raise ValueError(f"{value} is not a real date: {calendar.month_name[month]} {year} has no day {day}; correct it")
         return cls(year, month, day)
 
     @classmethod
@@ -89,9 +94,16 @@ def _full_date(value: Any) -> Any:
 
 
 def _number(value: Any) -> Any:
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, int | float) or not _finite(value):
         raise ValueError(f"{value!r} is not a number: write digits only, e.g. 220 or 7.5, and put the unit in `unit:`")
     return value
+
+
+def _finite(value: int | float) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer too large to be a float
+        return False
 
 
 def _web_address(value: Any) -> Any:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 import re
 import typing
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -126,21 +127,25 @@ def validate(raw: RawProject) -> tuple[Briefing | None, list[ContentError]]:
         if meta is not None:
             sources[source_file.id] = (source_file, meta)
     topics = []
+    salvaged = []
     for doc in raw.sheets:
         sheet = _model(FactSheet, doc, errors)
         errors += _check_topic_id(doc)
         if sheet is not None:
             topics.append((doc, Topic(doc.path.stem, doc.name, sheet)))
+        else:
+            salvaged += _salvaged_citations(doc)
     errors += _check_fact_ids(topics)
     errors += _check_dates(topics)
     errors += _check_metric_units(topics)
     errors += _check_contradictions(topics)
     glossary = _model(Glossary, raw.glossary, errors) if raw.glossary else None
-    cited = _all_citations(topics, raw.glossary, glossary)
+    cited = _all_citations(topics, raw.glossary, glossary) + salvaged
     texts = {source_file.id: SourceText(source_file.body) for source_file in raw.sources}
     spans, citation_errors = _find_citations(cited, texts, raw.broken_source_ids)
     errors += citation_errors
-    if errors or not topics:
+    if errors or not topics or raw.broken_source_ids:
+        # A source that failed to load has its errors from load, and its citations could not be placed.
         return None, errors
     return _briefing(topics, sources, texts, spans, cited, glossary), []
 
@@ -159,14 +164,18 @@ def _describe(error: dict, doc: Document, cls: type[BaseModel]) -> ContentError:
     kind, value = error["type"], error.get("input")
     field = str(loc[-1]) if loc else ""
     if kind == "missing":
-        return doc.error(loc[:-1], f"missing field `{field}:`{_missing_hint(cls, loc)}")
+        return doc.error(loc[:-1], f"missing field `{field}:`: add it{_missing_hint(cls, loc)}")
     if kind == "extra_forbidden":
         allowed = sorted(_fields_at(cls, loc[:-1]))
         guess = difflib.get_close_matches(field, allowed, n=1)
         hint = f"did you mean `{guess[0]}`?" if guess else "allowed here: " + ", ".join(allowed)
         return doc.error(loc, f"unknown field `{field}`: {hint}", key=True)
     if kind == "string_pattern_mismatch":
-        return doc.error(loc, f"{value!r} is not a valid id: {SLUG_HINT}")
+        return doc.error(loc, f"{value!r} is not a valid id: {_slug_problem(value)}")
+    if kind == "string_type" and value is None:
+        return doc.error(loc, f"`{field}` has no value: write it after `{field}:`")
+    if kind == "string_type" and isinstance(value, list | dict):
+        return doc.error(loc, f"`{field}` must be text, not {_yaml_kind(value)}: write one line of text, in quotes if it holds `: `")
     if kind == "string_type":
         return doc.error(loc, f"`{field}` must be text, not {_yaml_kind(value)}: put the value in quotes")
     if kind == "string_too_short":
@@ -174,7 +183,7 @@ def _describe(error: dict, doc: Document, cls: type[BaseModel]) -> ContentError:
     if kind == "literal_error":
         return doc.error(loc, f"{value!r} is not a status: use one of {', '.join(STATUSES)}")
     if kind == "too_short":
-        return doc.error(loc, f"`{field}` needs at least one entry")
+        return doc.error(loc, f"`{field}` needs at least one entry: add one")
     if kind in ("list_type", "model_type", "dict_type", "model_attributes_type"):
         shape = "a list (lines starting with `- `)" if kind == "list_type" else "fields (`key: value` lines)"
         return doc.error(loc, f"`{field}` must be {shape}, not {_yaml_kind(value)}")
@@ -182,6 +191,15 @@ def _describe(error: dict, doc: Document, cls: type[BaseModel]) -> ContentError:
         return doc.error(loc, f"`{field}` must be a whole number, not {_yaml_kind(value)}")
     message = error["msg"].removeprefix("Value error, ")
     return doc.error(loc, f"`{field}`: {message}" if field and not isinstance(loc[-1], int) else message)
+
+
+def _slug_problem(value: object) -> str:
+    """How to fix an id, naming a character that only looks like a Latin letter (Cyrillic а for a)."""
+    foreign = next((char for char in str(value) if char.isalpha() and not char.isascii()), None)
+    if foreign is None:
+        return SLUG_HINT
+    name = unicodedata.name(foreign, "an unnamed character")
+    return f"{foreign!r} is {name} (U+{ord(foreign):04X}), not a Latin letter: retype it; {SLUG_HINT}"
 
 
 def _yaml_kind(value: object) -> str:
@@ -220,17 +238,17 @@ def _missing_hint(cls: type[BaseModel], loc: Loc) -> str:
 
 def _check_source(source: SourceFile, meta: SourceMeta | None) -> list[ContentError]:
     errors = []
-    if not re.match(SLUG_PATTERN, source.id):
-        errors.append(ContentError(source.front.name, 0, 0, f"file name {source.id!r} is not a valid source id: rename it; {SLUG_HINT}"))
+    if not re.fullmatch(SLUG_PATTERN, source.id):
+        errors.append(ContentError(source.front.name, 0, 0, f"file name {source.id!r} is not a valid source id: rename it; {_slug_problem(source.id)}"))
     if meta is not None and meta.published and meta.published > meta.archived:
-        errors.append(source.front.error(("published",), f"published {meta.published} is after archived {meta.archived}"))
+        errors.append(source.front.error(("published",), f"published {meta.published} is after archived {meta.archived}: correct one of the two dates"))
     return errors
 
 
 def _check_topic_id(doc: Document) -> list[ContentError]:
     stem = doc.path.stem
-    if not re.match(SLUG_PATTERN, stem):
-        return [ContentError(doc.name, 0, 0, f"file name {stem!r} is not a valid topic id: rename it; {SLUG_HINT}")]
+    if not re.fullmatch(SLUG_PATTERN, stem):
+        return [ContentError(doc.name, 0, 0, f"file name {stem!r} is not a valid topic id: rename it; {_slug_problem(stem)}")]
     if stem in RESERVED_TOPIC_IDS:
         return [ContentError(doc.name, 0, 0, f"{stem!r} is a page of the site itself: rename the file")]
     return []
@@ -281,6 +299,21 @@ def _all_citations(
     return cited
 
 
+def _salvaged_citations(doc: Document) -> list[tuple[Document, Loc, Citation]]:
+    """The well-formed citations of a sheet that failed validation, so one run also lists their problems."""
+    found = []
+    for kind in ("figures", "facts"):
+        items = doc.data.get(kind)
+        for index, item in enumerate(items if isinstance(items, list) else []):
+            cites = item.get("cite") if isinstance(item, dict) else None
+            for number, raw in enumerate(cites if isinstance(cites, list) else []):
+                try:
+                    found.append((doc, (kind, index, "cite", number), Citation.model_validate(raw)))
+                except ValidationError:
+                    continue  # reported with the sheet's own errors
+    return found
+
+
 def _citations(topic: Topic) -> typing.Iterator[tuple[Loc, Citation]]:
     for kind, items in (("figures", topic.sheet.figures), ("facts", topic.sheet.facts)):
         for index, item in enumerate(items):
@@ -306,7 +339,7 @@ def _find_citations(
         span = text.find(citation.quote)
         if span is None:
             closest = text.closest_passage(citation.quote)
-            errors.append(doc.error(loc + ("quote",), f"quote not found in sources/{citation.source}.md; closest passage: \"{closest}\""))
+            errors.append(doc.error(loc + ("quote",), f"quote not found in sources/{citation.source}.md: copy the words exactly; closest passage: \"{closest}\""))
             continue
         spans[citation.source].add(span)
     return spans, errors

@@ -25,7 +25,7 @@ def test_yaml_syntax_error(tiny_project):
     sheet = TINY_SHEET.replace("title: Energy", "title: [Energy")
     assert errors_for(tiny_project, {"energy": sheet}) == [
         "briefings/energy.yaml:2:8: YAML syntax: expected ',' or ']', but got ':'"
-        " (while parsing a flow sequence that starts at line 1, col 8)"
+        " (while parsing a flow sequence that starts at line 1, col 8): check the quotes, brackets and indentation here"
     ]
 
 
@@ -44,13 +44,13 @@ def test_unknown_key_suggests_the_right_one(tiny_project):
 
 def test_missing_required_field(tiny_project):
     sheet = TINY_SHEET.replace("    status: stated\n", "")
-    assert errors_for(tiny_project, {"energy": sheet}) == ["briefings/energy.yaml:5:5: missing field `status:`"]
+    assert errors_for(tiny_project, {"energy": sheet}) == ["briefings/energy.yaml:5:5: missing field `status:`: add it"]
 
 
 def test_missing_nullable_field_says_null_is_allowed(tiny_project):
     source = TINY_SOURCE.replace("author: null\n", "")
     assert errors_for(tiny_project, sources={"test-article": source}) == [
-        "sources/test-article.md:2:1: missing field `author:` (write `null` if it is unknown)"
+        "sources/test-article.md:2:1: missing field `author:`: add it (write `null` if it is unknown)"
     ]
 
 
@@ -64,7 +64,7 @@ def test_wrong_type(tiny_project):
 def test_invalid_date(tiny_project):
     sheet = TINY_SHEET.replace("    date: 2025-01-21", "    date: 2025-02-30")
     assert errors_for(tiny_project, {"energy": sheet}) == [
-        "briefings/energy.yaml:6:11: `date`: 2025-02-30 is not a real date: February 2025 has no day 30"
+        "briefings/energy.yaml:6:11: `date`: 2025-02-30 is not a real date: February 2025 has no day 30; correct it"
     ]
 
 
@@ -91,7 +91,7 @@ def test_citation_of_missing_source(tiny_project):
 def test_quote_not_found_shows_the_closest_passage(tiny_project):
     sheet = TINY_SHEET.replace("the pipeline carries gas to the east", "the pipeline carried gas to the east")
     assert errors_for(tiny_project, {"energy": sheet}) == [
-        'briefings/energy.yaml:12:16: quote not found in sources/test-article.md; '
+        'briefings/energy.yaml:12:16: quote not found in sources/test-article.md: copy the words exactly; '
         'closest passage: "the pipeline carries gas to the east"'
     ]
 
@@ -108,10 +108,10 @@ def test_every_problem_is_reported_in_one_run(tiny_project):
     source = TINY_SOURCE.replace("archived: 2026-11-23", "archived: yesterday")
     errors = errors_for(tiny_project, {"energy": sheet, "trade": "title: [broken"}, {"test-article": source})
     assert errors == [
-        "briefings/energy.yaml:5:5: missing field `said_by:`",
-        "briefings/energy.yaml:6:11: `date`: 2025-13-01 is not a real date: month 13 does not exist",
+        "briefings/energy.yaml:5:5: missing field `said_by:`: add it",
+        "briefings/energy.yaml:6:11: `date`: 2025-13-01 is not a real date: month 13 does not exist; correct it",
         "briefings/energy.yaml:8:5: unknown field `sayd_by`: did you mean `said_by`?",
         "briefings/trade.yaml:1:15: YAML syntax: expected ',' or ']', but got '<stream end>'"
-        " (while parsing a flow sequence that starts at line 1, col 8)",
+        " (while parsing a flow sequence that starts at line 1, col 8): check the quotes, brackets and indentation here",
         "sources/test-article.md:7:11: `archived`: 'yesterday' is not a full date: write YYYY-MM-DD",
     ]
