@@ -10,7 +10,7 @@ from pathlib import Path
 from .errors import ContentErrors
 from .load import load_project
 from .render import render_pages, write_pages
-from .site import build_site, new_output_folder, publish
+from .site import build_site, edit_base_url, new_output_folder, publish
 from .validate import Briefing, validate
 
 
@@ -53,7 +53,8 @@ def check(project: Project) -> Briefing:
 def generate(project: Project) -> tuple[Briefing, list[str]]:
     """Check the content and render it into the staging folder; returns what changed there."""
     briefing = check(project)
-    changed = write_pages(render_pages(briefing, project.templates), project.assets(), project.staging)
+    pages = render_pages(briefing, project.templates, edit_base=edit_base_url(project.config))
+    changed = write_pages(pages, project.assets(), project.staging)
     return briefing, changed
 
 

@@ -20,6 +20,7 @@ import jinja2
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from .load import GLOSSARY_FILE
 from .models import STATUS_MEANING, Citation, Fact, Figure, GlossaryTerm
 from .validate import Briefing, Passage, Source, Topic
 
@@ -192,8 +193,9 @@ class Page:
 class SiteRenderer:
     """Renders every page of the site from the Briefing through the templates."""
 
-    def __init__(self, briefing: Briefing, templates: Path, stale_after_days: int):
+    def __init__(self, briefing: Briefing, templates: Path, stale_after_days: int, edit_base: str | None = None):
         self.briefing = briefing
+        self.edit_base = edit_base
         self.env = template_env(templates, briefing.glossary)
         self.env.globals["stale_after_days"] = stale_after_days
 
@@ -232,8 +234,10 @@ class SiteRenderer:
 
     def _page(self, path: str, template: str, **context: object) -> Page:
         root = "../" * path.count("/")
+        edit_path = _edit_path(path, template, context)
+        edit_url = self.edit_base + edit_path if self.edit_base else None
         text = self.env.get_template(template).render(
-            briefing=self.briefing, root=root, page_path=path, topic_of=self._topic_of(), **context
+            briefing=self.briefing, root=root, page_path=path, topic_of=self._topic_of(), edit_path=edit_path, edit_url=edit_url, **context
         )
         return Page(path, text)
 
@@ -262,9 +266,24 @@ class SiteRenderer:
         ]
 
 
-def render_pages(briefing: Briefing, templates: Path, stale_after_days: int = 180) -> list[Page]:
-    """Every page of the site, rendered in memory; sheets older than stale_after_days get flagged."""
-    return SiteRenderer(briefing, templates, stale_after_days).pages()
+def _edit_path(path: str, template: str, context: dict) -> str:
+    """The repository file an editor changes to change a page: its fact sheet or source, else what it is made from.
+
+    The pages themselves are generated, so an edit link to them would lead nowhere.
+    """
+    if isinstance(context.get("topic"), Topic):
+        return context["topic"].name
+    if isinstance(context.get("source"), Source):
+        return context["source"].name
+    return GLOSSARY_FILE if path == "glossary.md" else f"templates/{template}"
+
+
+def render_pages(briefing: Briefing, templates: Path, stale_after_days: int = 180, edit_base: str | None = None) -> list[Page]:
+    """Every page of the site, rendered in memory; sheets older than stale_after_days get flagged.
+
+    With edit_base (see site.edit_base_url), each page links to the file an editor changes.
+    """
+    return SiteRenderer(briefing, templates, stale_after_days, edit_base).pages()
 
 
 def write_pages(pages: list[Page], assets: list[Path], docs: Path) -> list[str]:

@@ -11,12 +11,20 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from urllib.parse import urljoin, urlsplit
+
 import jinja2
+import yaml
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
+from mkdocs.utils.yaml import yaml_load
 
 from .errors import ContentError, ContentErrors
+
+# MkDocs' own default (edit/master/docs/) points into the docs folder, which here holds
+# generated pages; the files an editor changes live at the repository's top level.
+DEFAULT_EDIT_URI = "edit/main/"
 
 
 def build_site(config_file: Path, docs: Path, output: Path, nav: list, compiled: CompiledTemplates | None = None) -> None:
@@ -32,6 +40,26 @@ def build_site(config_file: Path, docs: Path, output: Path, nav: list, compiled:
         mkdocs_build(config)
     except (MkDocsException, OSError) as exc:
         raise ContentErrors([ContentError(config_file.name, 0, 0, f"MkDocs could not build the site: {exc}")]) from exc
+
+
+def edit_base_url(config_file: Path) -> str | None:
+    """Where the repository's files are edited (`repo_url` joined with `edit_uri` in mkdocs.yml), or None.
+
+    Read with MkDocs' own YAML loader, so `!ENV` values work as in the build. An
+    absolute `edit_uri` works without `repo_url`; an empty one turns edit links off.
+    """
+    try:
+        config = yaml_load(config_file.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ContentErrors([ContentError(config_file.name, 0, 0, f"cannot read the site configuration: {exc}")]) from exc
+    repo_url, edit_uri = config.get("repo_url"), config.get("edit_uri", DEFAULT_EDIT_URI)
+    if edit_uri == "" or not (repo_url or urlsplit(str(edit_uri)).scheme):
+        return None
+    base = urljoin(str(repo_url or "").rstrip("/") + "/", str(edit_uri or DEFAULT_EDIT_URI))
+    if urlsplit(base).scheme not in ("http", "https"):
+        message = f"repo_url {repo_url!r} with edit_uri {edit_uri!r} is not a web address: write an https:// URL"
+        raise ContentErrors([ContentError(config_file.name, 0, 0, message)])
+    return base.rstrip("/") + "/"
 
 
 class CompiledTemplates(jinja2.BytecodeCache):
