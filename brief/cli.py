@@ -6,6 +6,7 @@ Only this module prints. Content errors go to stderr one per line as
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import time
@@ -17,6 +18,7 @@ from . import pipeline
 from .diff import RevisionError, diff_report
 from .errors import ContentErrors
 from .github import github_annotations
+from .pdf import PAPER_SIZES
 
 project_option = click.option(
     "--project",
@@ -41,13 +43,35 @@ def check(root: Path) -> None:
     click.echo(f"ok: {len(briefing.topics)} topics, {briefing.fact_count} facts, {len(briefing.sources)} sources, every quote found")
 
 
+paper_option = click.option(
+    "--paper",
+    type=click.Choice(sorted(PAPER_SIZES), case_sensitive=False),
+    default="a4",
+    show_default=True,
+    help="Paper size of the PDFs.",
+)
+
+
 @main.command()
 @project_option
-def build(root: Path) -> None:
-    """Validate, render and build the site into site/ (replaced only on success)."""
+@paper_option
+def build(root: Path, paper: str) -> None:
+    """Validate, render and build the site and its PDFs into site/ (replaced only on success)."""
     started = time.perf_counter()
-    briefing = _run(pipeline.build, root)
-    click.echo(f"built site/ from {briefing.fact_count} facts in {time.perf_counter() - started:.1f} s")
+    briefing = _run(functools.partial(pipeline.build, paper=paper.lower()), root)
+    click.echo(f"built site/ and its PDFs from {briefing.fact_count} facts in {time.perf_counter() - started:.1f} s")
+
+
+@main.command()
+@project_option
+@paper_option
+def pdf(root: Path, paper: str) -> None:
+    """Print site/briefing.pdf and site/pdf/<topic>.pdf; the site pages are left as they are."""
+    started = time.perf_counter()
+    printed = _run(functools.partial(pipeline.pdf, paper=paper.lower()), root)
+    for item in printed:
+        click.echo(f"wrote site/{item.path} ({item.pages} pages)")
+    click.echo(f"printed {len(printed)} PDFs in {time.perf_counter() - started:.1f} s")
 
 
 @main.command()

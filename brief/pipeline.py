@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .errors import ContentErrors
 from .load import load_project
+from .pdf import PrintedPdf, publish_pdfs, write_pdfs
 from .render import render_pages, write_pages
 from .site import build_site, edit_base_url, new_output_folder, publish
 from .validate import Briefing, validate
@@ -58,16 +59,32 @@ def generate(project: Project) -> tuple[Briefing, list[str]]:
     return briefing, changed
 
 
-def build(project: Project) -> Briefing:
-    """Check, render, build the site into a new folder, and swap it in place of site/."""
+def build(project: Project, paper: str = "a4") -> Briefing:
+    """Check, render, build the site and its PDFs into a new folder, and swap it in place of site/."""
     briefing, _ = generate(project)
     output = new_output_folder(project.site)
     try:
         build_site(project.config, project.staging, output, site_nav(briefing))
+        write_pdfs(briefing, project.templates, output, paper)
         publish(output, project.site)
     finally:
         shutil.rmtree(output, ignore_errors=True)
     return briefing
+
+
+def pdf(project: Project, paper: str = "a4") -> list[PrintedPdf]:
+    """Check and print the PDFs into a new folder, then put them in place of those in site/.
+
+    The site pages are left as they are; `build` rebuilds both.
+    """
+    briefing = check(project)
+    output = new_output_folder(project.site)
+    try:
+        printed = write_pdfs(briefing, project.templates, output, paper)
+        publish_pdfs(output, project.site)
+    finally:
+        shutil.rmtree(output, ignore_errors=True)
+    return printed
 
 
 def site_nav(briefing: Briefing) -> list:
