@@ -161,6 +161,22 @@ def _segments(text: str, start: int, end: int, passages: Iterable[Passage]) -> I
         yield Segment(text[left:right], covering, opens)
 
 
+# Python-Markdown (run by MkDocs) looks for fenced code before it sets raw HTML
+# blocks aside, so a content line starting with ``` inside our HTML would open a
+# code block and swallow the rest of the page. Content therefore reaches a page
+# without line breaks: in HTML a line break and a space read the same.
+_LINE_BREAKS = re.compile(r"[\r\n]+")
+
+
+def one_line(value: object) -> object:
+    """A text value with its line breaks made spaces; Markup stays Markup, anything else is left as it is."""
+    if isinstance(value, Markup):
+        return Markup(_LINE_BREAKS.sub(" ", value))
+    if isinstance(value, str):
+        return _LINE_BREAKS.sub(" ", value)
+    return value
+
+
 def template_env(templates: Path, glossary: Iterable[GlossaryTerm] = ()) -> jinja2.Environment:
     """The Jinja environment for the site pages and the print document, with the shared filters."""
     env = jinja2.Environment(
@@ -170,12 +186,16 @@ def template_env(templates: Path, glossary: Iterable[GlossaryTerm] = ()) -> jinj
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # Every plain value printed by a template: content text. Markup comes from macros
+        # (the template's own lines) or from the filters below, which make it one line themselves.
+        finalize=lambda value: value if isinstance(value, Markup) else one_line(value),
     )
     tooltips = GlossaryTooltips(glossary)
-    env.filters["inline"] = lambda text: tooltips(inline(text))
+    env.filters["inline"] = lambda text: one_line(tooltips(inline(text)))
     env.filters["text_fragment"] = text_fragment
-    # MkDocs prints page titles into the theme unescaped, so they are escaped here.
-    env.filters["front_matter_title"] = lambda title: Markup(json.dumps(html.escape(title), ensure_ascii=False))
+    # MkDocs prints page titles into the theme unescaped, so they are escaped here; ASCII
+    # escapes keep U+2028 and U+0085, which YAML reads as line breaks, exactly as written.
+    env.filters["front_matter_title"] = lambda title: Markup(json.dumps(html.escape(title)))
     env.filters["number"] = format_number
     env.filters["longdate"] = lambda day: f"{day.day} {day:%B %Y}"
     env.globals["status_help"] = STATUS_MEANING
