@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ContentError
-from .load import SHEET_SUFFIX, SHEETS_DIR, SOURCE_SUFFIX, SOURCES_DIR, RawProject, load_project
+from .load import GLOSSARY_FILE, SHEET_SUFFIX, SHEETS_DIR, SOURCE_SUFFIX, SOURCES_DIR, RawProject, load_project
 from .quotes import SourceText, normalize
 from .validate import validate
 
@@ -69,10 +69,15 @@ def diff_report(root: Path, base: str, head: str | None = None) -> str:
     lines = [f"## Content changes: {old.label} → {new.label}", ""]
     lines += _verification(new, old)
     topic_lines, facts, figures = _topics(old, new)
+    glossary_lines, terms = _glossary(old, new)
     source_lines, sources = _sources(old, new)
-    changed = bool(topic_lines or source_lines)
-    lines += [f"Facts: {facts}. Figures: {figures}. Sources: {sources}." if changed else "No fact sheets or sources changed.", ""]
-    lines += topic_lines + source_lines
+    if topic_lines or glossary_lines or source_lines:
+        summary = f"Facts: {facts}. Figures: {figures}. Sources: {sources}."
+        summary += f" Glossary terms: {terms}." if glossary_lines else ""
+    else:
+        summary = "No fact sheets, sources or glossary terms changed."
+    lines += [summary, ""]
+    lines += topic_lines + glossary_lines + source_lines
     return _capped(lines, MAX_REPORT_BYTES)
 
 
@@ -95,7 +100,7 @@ def _checked(label: str, folder: Path) -> Side:
         if (folder / directory).is_dir()
         for path in (folder / directory).iterdir()
         if path.suffix == suffix
-    )
+    ) | ({GLOSSARY_FILE} if (folder / GLOSSARY_FILE).is_file() else set())
     return Side(label, raw, files, tuple(sorted(set(problems + validation_problems))))
 
 
@@ -308,6 +313,33 @@ def _citation_changes(old: Any, new: Any, texts: dict[str, SourceText]) -> list[
 
 def _shown(field: str, data: dict, value: Any) -> str:
     return _value(value) if field in data else "_(absent)_"
+
+
+# --- glossary -----------------------------------------------------------------------------------
+
+
+def _glossary(old: Side, new: Side) -> tuple[list[str], Counts]:
+    """Glossary terms added, removed and changed; their definitions cite sources like facts do."""
+    heading = f"### Glossary (`{GLOSSARY_FILE}`)"
+    unreadable = [side.label for side in (old, new) if GLOSSARY_FILE in side.files and side.raw.glossary is None]
+    if unreadable:
+        return [heading, "", f"Not compared: the file does not load on {' and '.join(unreadable)} (see the problems above).", ""], Counts()
+    before, after = (_keyed(_terms(side), _term_key) for side in (old, new))
+    lines, counts = _items("terms", before, after, _describe_term, new.texts())
+    return ([heading, "", *lines] if lines else []), counts
+
+
+def _terms(side: Side) -> Any:
+    return side.raw.glossary.data.get("terms") if side.raw.glossary is not None else None
+
+
+def _term_key(term: dict, index: int) -> str:
+    name = term.get("term")
+    return f"“{_text(name)}”" if isinstance(name, str) else f"term #{index + 1}"
+
+
+def _describe_term(key: str, term: dict, texts: dict[str, SourceText] | None) -> list[str]:
+    return [f"- {key}: {_value(term.get('definition'))}", *_citation_lines(term.get("cite"), texts)]
 
 
 # --- sources ------------------------------------------------------------------------------------

@@ -171,7 +171,7 @@ def test_a_sheet_that_does_not_load_is_named_not_reported_as_emptied(history):
 def test_head_defaults_to_the_working_tree_and_unchanged_content_says_so(history):
     lines = diff_report(history, "HEAD").splitlines()
     assert lines[0].startswith("## Content changes: `HEAD` (") and lines[0].endswith("→ working tree")
-    assert "No fact sheets or sources changed." in lines
+    assert "No fact sheets, sources or glossary terms changed." in lines
 
     write(history, "briefings/energy.yaml", sheet(history).replace("as_of: 2025-01-21", "as_of: 2025-02-01"))
     lines = diff_report(history, "HEAD").splitlines()
@@ -205,3 +205,33 @@ def test_cli_prints_the_report_and_fails_on_unknown_revisions(history):
     result = CliRunner().invoke(main, ["diff", "--project", str(history), "nope"])
     assert result.exit_code == 1
     assert "'nope' is not a commit in this repository" in result.stderr
+
+
+GLOSSARY = """\
+terms:
+  - term: Pipeline
+    definition: A pipe that carries gas east, says Alpha.
+    cite:
+      - source: test-article
+        quote: "the pipeline carries gas to the east"
+"""
+
+
+def test_glossary_terms_added_and_changed(history):
+    write(history, "glossary.yaml", GLOSSARY)
+    commit(history, "glossary")
+    write(history, "glossary.yaml", GLOSSARY.replace("A pipe that carries", "A pipe carrying") + GLOSSARY.split("terms:\n")[1].replace("Pipeline", "East"))
+    lines = diff_report(history, "HEAD").splitlines()
+    assert lines[4].endswith("Glossary terms: 1 added, 0 removed, 1 changed.")
+    glossary = lines.index("### Glossary (`glossary.yaml`)")
+    assert lines[glossary + 2 : glossary + 11] == [
+        "**Terms added (1)**",
+        "",
+        "- “East”: “A pipe that carries gas east, says Alpha.”",
+        "  - ✅ `test-article`: “the pipeline carries gas to the east”",
+        "",
+        "**Terms changed (1)**",
+        "",
+        "- “Pipeline”",
+        "  - `definition`: “A pipe that carries gas east, says Alpha.” → “A pipe carrying gas east, says Alpha.”",
+    ]
