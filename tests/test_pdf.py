@@ -294,15 +294,19 @@ def test_print_css_asking_for_files_outside_templates_is_refused(tiny_project, t
 
 
 def test_content_cannot_put_an_image_or_raw_html_into_the_print(tiny_project, tmp_path):
-    text = 'Alpha said ![x](file:///etc/passwd) <img src="file:///etc/passwd"> [link](file:///etc/passwd) the pipeline carries gas.'
+    text = (
+        'Alpha said ![x](file:///etc/passwd) <img src="file:///etc/passwd"> [link](file:///etc/passwd)'
+        ' [js](javascript:alert(1)) the pipeline carries gas.'
+    )
     root = tiny_project({"energy": TINY_SHEET.replace("text: Alpha said the pipeline carries gas.", f"text: '{text}'")})
     briefing = check(Project(root))
     html = render_print_html(briefing, root / "templates")
-    assert "<img" not in html
-    assert 'href="file:' not in html
-    printed = write_pdfs(briefing, root / "templates", tmp_path)
-    assert printed[0].path == "briefing.pdf"
-    assert "&lt;img" in html
+    assert "<img" not in html and "&lt;img" in html
+    assert 'href="file:' not in html and 'href="javascript:' not in html
+    write_pdfs(briefing, root / "templates", tmp_path)
+    reader = PdfReader(tmp_path / "briefing.pdf")
+    actions = [a.get_object().get("/A") for page in reader.pages for a in page.get("/Annots", [])]
+    assert [action for action in actions if action is not None] == []
 
 
 def test_editions_are_the_whole_briefing_then_each_topic(printed):
