@@ -54,6 +54,13 @@ for _tag, _pattern, _first in [
 ]:
     _CoreLoader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
 
+
+class _LibyamlLoader(yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader):
+    """libyaml's parser with the same YAML 1.2 core resolvers; see _compose_with_libyaml."""
+
+    yaml_implicit_resolvers = _CoreLoader.yaml_implicit_resolvers
+
+
 _COLLECTIONS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 _SCALARS = {
     "tag:yaml.org,2002:str": str,
@@ -180,7 +187,7 @@ class _Walk:
 def parse_yaml(text: str, name: str, path: Path, line_offset: int = 0) -> tuple[Document | None, list[ContentError]]:
     """Parse one YAML mapping; return it with positions, or None and the errors."""
     try:
-        node = yaml.compose(text, Loader=_CoreLoader)
+        node = _compose_with_libyaml(text) or yaml.compose(text, Loader=_CoreLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1 + line_offset, mark.column + 1) if mark else (1 + line_offset, 1)
@@ -204,6 +211,79 @@ def parse_yaml(text: str, name: str, path: Path, line_offset: int = 0) -> tuple[
     if walk.errors:
         return None, walk.errors
     return Document(path, name, data, walk.values, walk.keys), []
+
+
+_EVENT_NODES = {
+    yaml.ScalarEvent: yaml.ScalarNode,
+    yaml.SequenceStartEvent: yaml.SequenceNode,
+    yaml.MappingStartEvent: yaml.MappingNode,
+}
+
+
+def _compose_with_libyaml(text: str) -> yaml.Node | None:
+    """The node tree as libyaml reads it, or None when the file needs the pure-Python reader.
+
+    libyaml reads a well-formed file many times faster; the same _Walk then checks its
+    nodes. Anything unusual (a syntax error, an anchor or alias, a tag, several documents,
+    nesting past MAX_DEPTH) is declined, so the pure-Python reader gives the exact
+    message. Only libyaml's events are used: its own composer recurses in C and
+    crashes the process on deeply nested input.
+    """
+    if not yaml.__with_libyaml__:
+        return None
+    loader = _LibyamlLoader(text)
+    try:
+        return _compose_events(loader)
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+
+
+def _compose_events(loader: yaml.CSafeLoader) -> yaml.Node | None:
+    root: yaml.Node | None = None
+    open_nodes: list[yaml.Node] = []
+    documents = 0
+    while loader.check_event():
+        event = loader.get_event()
+        kind = type(event)
+        if kind is yaml.DocumentStartEvent:
+            documents += 1
+        elif kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
+            open_nodes.pop()
+        elif kind in _EVENT_NODES:
+            if event.anchor is not None or event.tag is not None or documents > 1 or len(open_nodes) > MAX_DEPTH:
+                return None
+            node = _node_from(loader, kind, event)
+            if open_nodes:
+                _add_child(open_nodes[-1], node)
+            else:
+                root = node
+            if kind is not yaml.ScalarEvent:
+                open_nodes.append(node)
+        elif kind is yaml.AliasEvent:
+            return None
+    return root
+
+
+def _node_from(loader: yaml.CSafeLoader, kind: type, event: yaml.Event) -> yaml.Node:
+    node_class = _EVENT_NODES[kind]
+    if kind is yaml.ScalarEvent:
+        tag = loader.resolve(node_class, event.value, event.implicit)
+        # libyaml marks a plain scalar with style "", the pure-Python reader with None.
+        return node_class(tag, event.value, event.start_mark, event.end_mark, style=event.style or None)
+    tag = loader.resolve(node_class, None, event.implicit)
+    return node_class(tag, [], event.start_mark, event.end_mark, flow_style=event.flow_style)
+
+
+def _add_child(parent: yaml.Node, node: yaml.Node) -> None:
+    # A mapping's pairs arrive key first: the pair is (key,) until its value comes.
+    if isinstance(parent, yaml.SequenceNode):
+        parent.value.append(node)
+    elif parent.value and len(parent.value[-1]) == 1:
+        parent.value[-1] = (parent.value[-1][0], node)
+    else:
+        parent.value.append((node,))
 
 
 # PyYAML says what it expected; these say what the editor most likely has to change.

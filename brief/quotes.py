@@ -8,45 +8,66 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
+from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
 _QUOTE_MARKS = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "‟": '"'})
+_ASCII = bytes(range(128))
+_ASCII_SPACES = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"  # what str.isspace() counts as white space in ASCII, besides " "
 
 
 def normalize(text: str) -> str:
-    """The form quotes and sources are compared in."""
-    return SourceText(text).normalized
+    """The form quotes and sources are compared in (what SourceText.normalized holds, without the map back)."""
+    translated = text if text.isascii() else _translate(text)[0]
+    return " ".join(translated.split())
+
+
+@dataclass(frozen=True)
+class _Folding:
+    """A normalised text, and anchors that map its positions back to the original's."""
+
+    text: str
+    # Between fold anchors, positions in the normalised text and in the translated text advance together.
+    fold_at: tuple[int, ...]
+    fold_to: tuple[int, ...]
+    # Characters whose normal form is longer than one character, in the translated text.
+    expansions: tuple[tuple[int, int, int, int], ...]  # (start, end, original index, characters added so far)
+    expansion_starts: tuple[int, ...]
+
+    def origin(self, position: int) -> int:
+        """The index in the original text of the character at position in the normalised text."""
+        anchor = bisect_right(self.fold_at, position) - 1
+        translated = self.fold_to[anchor] + position - self.fold_at[anchor]
+        number = bisect_right(self.expansion_starts, translated) - 1
+        if number < 0:
+            return translated
+        start, end, index, added = self.expansions[number]
+        return index if translated < end else translated - added
 
 
 @dataclass(frozen=True)
 class SourceText:
-    """A source's text with its normalised form, computed once, and a map back to the original."""
+    """A source's text with its normalised form, computed once, and a map back to the original.
+
+    Per character, the normal form is NFKC with curly quotes made straight; then runs of
+    white space fold into one space, and none is kept at either end. The work is done with
+    str methods that run in C: plain ASCII prose, nearly all of a source, is its own normal
+    form, so only the few non-ASCII characters and irregular white space are visited in Python.
+    """
 
     original: str
 
     @cached_property
-    def _folded(self) -> tuple[str, tuple[int, ...]]:
-        chars: list[str] = []
-        origin: list[int] = []
-        pending_space = False
-        for index, char in enumerate(self.original):
-            for out in unicodedata.normalize("NFKC", char).translate(_QUOTE_MARKS):
-                if out.isspace():
-                    pending_space = bool(chars)
-                    continue
-                if pending_space:
-                    chars.append(" ")
-                    origin.append(index)
-                    pending_space = False
-                chars.append(out)
-                origin.append(index)
-        origin.append(len(self.original))
-        return "".join(chars), tuple(origin)
+    def _folding(self) -> _Folding:
+        translated, expansions = _translate(self.original)
+        text, fold_at, fold_to = _fold(translated)
+        return _Folding(text, fold_at, fold_to, expansions, tuple(start for start, *_ in expansions))
 
     @property
     def normalized(self) -> str:
-        return self._folded[0]
+        return self._folding.text
 
     def find(self, quote: str) -> tuple[int, int] | None:
         """The span of the original text the quote matches, or None."""
@@ -56,9 +77,8 @@ class SourceText:
         start = self.normalized.find(needle)
         if start < 0:
             return None
-        origin = self._folded[1]
-        end = origin[start + len(needle) - 1] + 1
-        return origin[start], end
+        folding = self._folding
+        return folding.origin(start), folding.origin(start + len(needle) - 1) + 1
 
     def closest_passage(self, quote: str) -> str:
         """The stretch of the source most like the quote, to show the editor what differs."""
@@ -78,3 +98,85 @@ class SourceText:
             if ratio > best_ratio:
                 best, best_ratio = start, ratio
         return haystack[best : best + len(needle)]
+
+
+def _non_ascii(text: str) -> set[str]:
+    """The distinct non-ASCII characters in text, found by dropping ASCII bytes in C rather than looping in Python."""
+    return set(text.encode("utf-8", "surrogatepass").translate(None, _ASCII).decode("utf-8", "surrogatepass"))
+
+
+def _translate(text: str) -> tuple[str, tuple[tuple[int, int, int, int], ...]]:
+    """The text with each character in its normal form, and where a form is longer than its character."""
+    if text.isascii():
+        return text, ()
+    forms = {char: unicodedata.normalize("NFKC", char).translate(_QUOTE_MARKS) for char in _non_ascii(text)}
+    where = sorted((index, len(form)) for char, form in forms.items() if len(form) != 1 for index in _positions(text, char))
+    expansions, added = [], 0
+    for index, length in where:
+        start = index + added
+        added += length - 1
+        expansions.append((start, start + length, index, added))
+    # A form holds only characters that are their own form, so one replace per character is one pass.
+    for char, form in forms.items():
+        if form != char:
+            text = text.replace(char, form)
+    return text, tuple(expansions)
+
+
+def _fold(text: str) -> tuple[str, tuple[int, ...], tuple[int, ...]]:
+    """Runs of white space folded into one space, none kept at the ends; with the anchors that map back."""
+    pieces: list[str] = []
+    fold_at, fold_to = [0], [0]
+    position = folded = 0
+    for start, end in _irregular_runs(text):
+        if start == 0:
+            fold_to[0] = position = end
+            continue
+        pieces.append(text[position:start])
+        folded += start - position
+        position = end
+        if end == len(text):
+            break
+        pieces.append(" ")
+        folded += 1
+        fold_at.append(folded)
+        fold_to.append(end)
+    pieces.append(text[position:])
+    return "".join(pieces), tuple(fold_at), tuple(fold_to)
+
+
+def _irregular_runs(text: str) -> list[tuple[int, int]]:
+    """The white space runs that folding changes: all but a single space between words, in order."""
+    marks = [char for char in _ASCII_SPACES if char in text]
+    marks += [char for char in _non_ascii(text) if char.isspace()] if not text.isascii() else []
+    marks.append("  ")
+    runs = {run for mark in marks for run in _runs_with(text, mark)}
+    for edge in (0, len(text) - 1):
+        if text and text[edge].isspace():
+            runs.add(_space_run(text, edge))
+    return sorted(runs)
+
+
+def _positions(text: str, needle: str) -> Iterator[int]:
+    index = text.find(needle)
+    while index >= 0:
+        yield index
+        index = text.find(needle, index + len(needle))
+
+
+def _runs_with(text: str, mark: str) -> Iterator[tuple[int, int]]:
+    """Each white space run that holds mark, searching on after each run so a long run is walked once."""
+    index = text.find(mark)
+    while index >= 0:
+        run = _space_run(text, index)
+        yield run
+        index = text.find(mark, run[1])
+
+
+def _space_run(text: str, index: int) -> tuple[int, int]:
+    start, end = index, index + 1
+    while start > 0 and text[start - 1].isspace():
+        start -= 1
+    while end < len(text) and text[end].isspace():
+        end += 1
+    return start, end

@@ -142,12 +142,12 @@ def validate(raw: RawProject) -> tuple[Briefing | None, list[ContentError]]:
     glossary = _model(Glossary, raw.glossary, errors) if raw.glossary else None
     cited = _all_citations(topics, raw.glossary, glossary) + salvaged
     texts = {source_file.id: SourceText(source_file.body) for source_file in raw.sources}
-    spans, citation_errors = _find_citations(cited, texts, raw.broken_source_ids)
+    found, citation_errors = _find_citations(cited, texts, raw.broken_source_ids)
     errors += citation_errors
     if errors or not topics or raw.broken_source_ids:
         # A source that failed to load has its errors from load, and its citations could not be placed.
         return None, errors
-    return _briefing(topics, sources, texts, spans, cited, glossary), []
+    return _briefing(topics, sources, texts, found, glossary), []
 
 
 def _model(cls: type[M], doc: Document, errors: list[ContentError]) -> M | None:
@@ -323,9 +323,12 @@ def _citations(topic: Topic) -> typing.Iterator[tuple[Loc, Citation]]:
 
 def _find_citations(
     cited: list[tuple[Document, Loc, Citation]], texts: dict[str, SourceText], unreadable: frozenset[str]
-) -> tuple[dict[str, set[tuple[int, int]]], list[ContentError]]:
-    """Where each quote sits in its source, or an error showing the closest passage."""
-    spans: dict[str, set[tuple[int, int]]] = defaultdict(set)
+) -> tuple[dict[tuple[str, str], tuple[int, int]], list[ContentError]]:
+    """Where each quote sits in its source, by (source id, normalised quote), or an error showing the closest passage.
+
+    A quote cited several times is looked up once; a quote is only looked for in its own source.
+    """
+    found: dict[tuple[str, str], tuple[int, int]] = {}
     errors = []
     for doc, loc, citation in cited:
         if citation.source in unreadable:
@@ -336,24 +339,29 @@ def _find_citations(
             hint = f"did you mean {guess[0]!r}?" if guess else f"add the article as sources/{citation.source}.md"
             errors.append(doc.error(loc + ("source",), f"no source {citation.source!r} in sources/: {hint}"))
             continue
-        span = text.find(citation.quote)
+        key = (citation.source, normalize(citation.quote))
+        if key in found:
+            continue
+        span = text.find(key[1])
         if span is None:
             closest = text.closest_passage(citation.quote)
             errors.append(doc.error(loc + ("quote",), f"quote not found in sources/{citation.source}.md: copy the words exactly; closest passage: \"{closest}\""))
             continue
-        spans[citation.source].add(span)
-    return spans, errors
+        found[key] = span
+    return found, errors
 
 
 def _briefing(
     topics: list[tuple[Document, Topic]],
     sources: dict[str, tuple[SourceFile, SourceMeta]],
     texts: dict[str, SourceText],
-    spans: dict[str, set[tuple[int, int]]],
-    cited: list[tuple[Document, Loc, Citation]],
+    found: dict[tuple[str, str], tuple[int, int]],
     glossary: Glossary | None,
 ) -> Briefing:
     ordered = tuple(sorted((topic for _, topic in topics), key=lambda t: (t.sheet.order, t.sheet.title, t.id)))
+    spans: dict[str, set[tuple[int, int]]] = defaultdict(set)
+    for (source_id, _), span in found.items():
+        spans[source_id].add(span)
     built: dict[str, Source] = {}
     by_span: dict[tuple[str, int, int], Passage] = {}
     for source_id in sorted(sources):
@@ -361,10 +369,7 @@ def _briefing(
         passages = tuple(Passage(source_id, n, start, end) for n, (start, end) in enumerate(sorted(spans[source_id]), 1))
         by_span.update({(source_id, p.start, p.end): p for p in passages})
         built[source_id] = Source(source_id, source_file.front.name, meta, texts[source_id], passages)
-    lookup = {}
-    for _, _, citation in cited:
-        start, end = texts[citation.source].find(citation.quote)
-        lookup[(citation.source, normalize(citation.quote))] = by_span[(citation.source, start, end)]
+    lookup = {key: by_span[(key[0], *span)] for key, span in found.items()}
     return Briefing(
         ordered,
         MappingProxyType(built),

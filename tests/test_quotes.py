@@ -1,6 +1,15 @@
 """Quote matching: NFKC, straight quotes and folded white space, and nothing looser."""
 
+import unicodedata
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from brief import quotes
+from brief.pipeline import Project, check
 from brief.quotes import SourceText, normalize
+from brief.render import render_pages
+from conftest import TINY_SHEET, TINY_SOURCE
 
 
 def test_curly_quotes_match_straight_ones():
@@ -35,6 +44,16 @@ def test_span_maps_back_to_the_original_text():
     assert original[start:end] == "said:\n“the pipe”  works"
 
 
+def test_span_maps_back_across_characters_whose_normal_form_is_longer():
+    original = "Wait… the ﬁrst  “deal”\u00a0was signed."
+    text = SourceText(original)
+    assert text.normalized == 'Wait... the first "deal" was signed.'
+    start, end = text.find('first "deal" was')
+    assert original[start:end] == "ﬁrst  “deal”\u00a0was"
+    start, end = text.find("irst")  # from inside the ligature: the whole character is part of the span
+    assert original[start:end] == "ﬁrst"
+
+
 def test_closest_passage_points_at_the_typo():
     text = SourceText("Putin, in turn, noted a 7% increase in trade between the two countries.")
     assert text.closest_passage("noted a 17% increase in trade") == "noted a 7% increase in trade "
@@ -42,3 +61,68 @@ def test_closest_passage_points_at_the_typo():
 
 def test_empty_quote_is_never_found():
     assert SourceText("anything").find("   ") is None
+
+
+OTHER_SOURCE = TINY_SOURCE.replace("Alpha said the pipeline carries gas to the east.", "Gamma said the port ships grain.")
+TWO_SOURCE_SHEET = TINY_SHEET + """\
+  - id: pipeline-carries-gas-again
+    date: 2025-01-21
+    text: Alpha repeated that the pipeline carries gas.
+    said_by: Alpha
+    status: stated
+    cite:
+      - source: test-article
+        quote: "the pipeline carries gas to the east"
+      - source: other-article
+        quote: "the port ships grain"
+"""
+
+
+def test_each_source_is_normalised_once_and_each_quote_searched_once_in_its_own_source(tiny_project, monkeypatch):
+    folded, searched = [], []
+    fold, find = quotes._fold, SourceText.find
+    monkeypatch.setattr(quotes, "_fold", lambda text: folded.append(text) or fold(text))
+    monkeypatch.setattr(SourceText, "find", lambda self, quote: searched.append((self.original, quote)) or find(self, quote))
+    root = tiny_project({"energy": TWO_SOURCE_SHEET}, {"test-article": TINY_SOURCE, "other-article": OTHER_SOURCE})
+    briefing = check(Project(root))
+    render_pages(briefing, root / "templates")
+    assert len(folded) == 2
+    bodies = {source.id: source.text.original for source in briefing.sources.values()}
+    assert sorted(searched) == sorted([
+        (bodies["test-article"], "the pipeline carries gas to the east"),
+        (bodies["other-article"], "the port ships grain"),
+    ])
+
+
+def reference_fold(text: str) -> tuple[str, list[int]]:
+    """The definition, character by character: NFKC, straight quotes, white space folded; with each output's origin."""
+    chars, origin, pending = [], [], False
+    for index, char in enumerate(text):
+        for out in unicodedata.normalize("NFKC", char).translate(quotes._QUOTE_MARKS):
+            if out.isspace():
+                pending = bool(chars)
+                continue
+            if pending:
+                chars.append(" ")
+                origin.append(index)
+                pending = False
+            chars.append(out)
+            origin.append(index)
+    return "".join(chars), origin
+
+
+TRICKY = st.sampled_from(list("ab c.\n\t") + ["  ", "\r\n", "\u00a0", "\u2003", "\u3000", "\u2028", "\x85", "\x1c",
+                                                "“", "”", "’", "…", "ﬁ", "½", "™", "\u00a8", "é", "e\u0301", "😀"])
+
+
+@given(st.lists(TRICKY, max_size=40).map("".join), st.data())
+def test_fast_folding_agrees_with_the_definition(text, data):
+    expected, origin = reference_fold(text)
+    source = SourceText(text)
+    assert source.normalized == normalize(text) == expected
+    start = data.draw(st.integers(0, len(expected)))
+    quote = expected[start : data.draw(st.integers(start, len(expected)))]
+    needle = normalize(quote)
+    if needle:
+        first = expected.find(needle)
+        assert source.find(quote) == (origin[first], origin[first + len(needle) - 1] + 1)
