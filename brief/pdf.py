@@ -29,7 +29,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .errors import ContentError, ContentErrors
 from .models import Fact, Figure
-from .render import PageCitations, template_env
+from .render import PageCitations, render_template, template_env
 from .validate import Briefing, Source, Topic
 
 TEMPLATE = "print.html.j2"
@@ -149,7 +149,9 @@ def render_print_html(briefing: Briefing, templates: Path, edition: Edition | No
     edition = edition or editions(briefing)[0]
     if paper not in PAPER_SIZES:
         raise ValueError(f"paper {paper!r} is not one of {', '.join(PAPER_SIZES)}")
-    return template_env(templates).get_template(TEMPLATE).render(
+    return render_template(
+        template_env(templates),
+        TEMPLATE,
         briefing=briefing,
         edition=edition,
         paper_size=PAPER_SIZES[paper],

@@ -11,7 +11,7 @@ from .errors import ContentErrors
 from .load import load_project
 from .pdf import PrintedPdf, publish_pdfs, write_pdfs
 from .render import render_pages, write_pages
-from .site import build_site, edit_base_url, new_output_folder, publish
+from .site import build_site, dated, edit_base_url, new_output_folder, publish
 from .validate import Briefing, validate
 
 
@@ -64,7 +64,8 @@ def build(project: Project, paper: str = "a4") -> Briefing:
     briefing, _ = generate(project)
     output = new_output_folder(project.site)
     try:
-        build_site(project.config, project.staging, output, site_nav(briefing))
+        with dated(briefing.as_of):
+            build_site(project.config, project.staging, output, site_nav(briefing))
         write_pdfs(briefing, project.templates, output, paper)
         publish(output, project.site)
     finally:

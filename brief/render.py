@@ -11,6 +11,7 @@ import html
 import json
 import os
 import re
+import traceback
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ import jinja2
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from .errors import ContentError, ContentErrors
 from .load import GLOSSARY_FILE
 from .models import STATUS_MEANING, Citation, Fact, Figure, GlossaryTerm
 from .validate import Briefing, Passage, Source, Topic
@@ -202,6 +204,28 @@ def template_env(templates: Path, glossary: Iterable[GlossaryTerm] = ()) -> jinj
     return env
 
 
+def render_template(env: jinja2.Environment, name: str, **context: object) -> str:
+    """The template rendered; a mistake in a template is a ContentError at its line, not a traceback."""
+    try:
+        return env.get_template(name).render(**context)
+    except jinja2.TemplateSyntaxError as exc:
+        message = f"template syntax: {exc.message}: correct the template"
+        raise ContentErrors([ContentError(f"templates/{exc.name or name}", exc.lineno, 1, message)]) from exc
+    except jinja2.TemplateError as exc:
+        where, line = _template_line(exc, name)
+        message = f"template error: {exc.message}: correct the template"
+        raise ContentErrors([ContentError(f"templates/{where}", line, 1 if line else 0, message)]) from exc
+
+
+def _template_line(exc: Exception, name: str) -> tuple[str, int]:
+    """The template file and line an error was raised at: Jinja rewrites the traceback to point there."""
+    found = (name, 0)
+    for frame, line in traceback.walk_tb(exc.__traceback__):
+        if frame.f_code.co_filename.endswith(".j2"):
+            found = (Path(frame.f_code.co_filename).name, line)
+    return found
+
+
 @dataclass(frozen=True)
 class Page:
     """One page of the site: its path in the docs folder and its Markdown."""
@@ -256,7 +280,9 @@ class SiteRenderer:
         root = "../" * path.count("/")
         edit_path = _edit_path(path, template, context)
         edit_url = self.edit_base + edit_path if self.edit_base else None
-        text = self.env.get_template(template).render(
+        text = render_template(
+            self.env,
+            template,
             briefing=self.briefing, root=root, page_path=path, topic_of=self._topic_of(), edit_path=edit_path, edit_url=edit_url, **context
         )
         return Page(path, text)

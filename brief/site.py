@@ -6,9 +6,14 @@ The folder replaces the published `site/` only when everything in it is built
 
 from __future__ import annotations
 
+import calendar
+import contextlib
 import logging
+import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 from urllib.parse import urljoin, urlsplit
@@ -32,14 +37,52 @@ def build_site(config_file: Path, docs: Path, output: Path, nav: list, compiled:
 
     `compiled` keeps the theme's compiled templates between builds (see CompiledTemplates).
     """
-    logging.getLogger("mkdocs").setLevel(logging.WARNING)
+    logger = logging.getLogger("mkdocs")
+    logger.setLevel(logging.WARNING)
+    # MkDocs logs why it stopped; collected, the reason goes into the one error line
+    # instead of reaching the terminal as a line of its own.
+    reasons = _Collected()
+    logger.addHandler(reasons)
     try:
         config = load_config(str(config_file), docs_dir=str(docs), site_dir=str(output), nav=nav)
         if compiled is not None:
             compiled.attach(config.theme)
         mkdocs_build(config)
     except (MkDocsException, OSError) as exc:
-        raise ContentErrors([ContentError(config_file.name, 0, 0, f"MkDocs could not build the site: {exc}")]) from exc
+        message = "; ".join([*reasons.messages, str(exc)])
+        raise ContentErrors([ContentError(config_file.name, 0, 0, f"MkDocs could not build the site ({message}): correct {config_file.name}")]) from exc
+    finally:
+        logger.removeHandler(reasons)
+
+
+class _Collected(logging.Handler):
+    """Keeps the messages of the log records it receives."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextlib.contextmanager
+def dated(day: date) -> Iterator[None]:
+    """Within, MkDocs takes day as the build date (SOURCE_DATE_EPOCH), then the variable is restored.
+
+    MkDocs stamps the build date into sitemap.xml.gz (the gzip header) and the
+    sitemap's lastmod, so the same content built on two days gave different bytes.
+    Dated by the content's as-of date instead, a build is byte-for-byte repeatable.
+    """
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(calendar.timegm(day.timetuple()))
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before
 
 
 def edit_base_url(config_file: Path) -> str | None:

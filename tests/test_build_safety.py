@@ -1,0 +1,140 @@
+"""A failed build leaves site/ exactly as it was and writes nowhere else; a build is byte-for-byte repeatable."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from brief.cli import main
+from brief.pipeline import Project, build
+from conftest import TINY_SHEET, copy_project
+
+OUTPUT_FOLDERS = ("site", "staging")
+
+
+def snapshot(folder: Path, skip: tuple[str, ...] = ()) -> dict[str, str]:
+    """Every entry under folder by relative path: a file's SHA-256, or what kind of entry it is."""
+    entries = {}
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder).as_posix()
+        if relative.split("/")[0] in skip:
+            continue
+        if path.is_symlink():
+            entries[relative] = f"link to {path.readlink()}"
+        elif path.is_file():
+            entries[relative] = hashlib.sha256(path.read_bytes()).hexdigest()
+        else:
+            entries[relative] = "folder"
+    return entries
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+BREAKAGES = {
+    "a fact sheet": lambda root: replace_in(root / "briefings" / "energy.yaml", "status: stated", "status: rumoured"),
+    "a quote": lambda root: replace_in(root / "briefings" / "energy.yaml", "carries gas to the east", "carried gas east"),
+    "a source": lambda root: (root / "sources" / "test-article.md").write_bytes(b"\xff\xfe"),
+    "mkdocs.yml": lambda root: replace_in(root / "mkdocs.yml", "name: material", "name: no-such-theme"),
+    "a page template": lambda root: replace_in(root / "templates" / "topic.md.j2", "## Key judgement", "{% if %}"),
+    "a macro": lambda root: replace_in(root / "templates" / "_macros.j2", "{% macro fact_item(fact, cite, root) %}", "{% macro fact_item(fact, cite, root) %}{{ no_such_value.here }}"),
+    "the print template": lambda root: replace_in(root / "templates" / "print.html.j2", "<title>", "<title>{{ no_such_value.here }}"),
+    "the print stylesheet": lambda root: (root / "templates" / "print.css").write_text(
+        "@import url(file:///etc/passwd);\n" + (root / "templates" / "print.css").read_text(encoding="utf-8"), encoding="utf-8"
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def built_project(tmp_path_factory) -> Path:
+    """A small project built once; tests work on copies of it, site/ and all."""
+    root = tmp_path_factory.mktemp("built") / "project"
+    make = copy_project(root)
+    shutil.rmtree(make / "briefings")
+    shutil.rmtree(make / "sources")
+    (root / "briefings").mkdir()
+    (root / "sources").mkdir()
+    (root / "briefings" / "energy.yaml").write_text(TINY_SHEET, encoding="utf-8")
+    shutil.copy2(Path(__file__).parent / "corpus" / "sources" / "bom.md", root / "sources" / "test-article.md")
+    (root / "glossary.yaml").unlink(missing_ok=True)
+    build(Project(root))
+    return root
+
+
+@pytest.fixture
+def project(built_project: Path, tmp_path: Path, monkeypatch) -> Path:
+    """A copy of the built project, alone in its folder, with the temporary folder redirected into an empty one."""
+    root = tmp_path / "work" / "project"
+    shutil.copytree(built_project, root, symlinks=True)
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    return root
+
+
+def run_build(root: Path):
+    result = CliRunner().invoke(main, ["build", "--project", str(root)])
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    return result
+
+
+@pytest.mark.parametrize("breakage", BREAKAGES)
+def test_a_failed_build_leaves_the_previous_site_exactly_as_it_was(breakage: str, project: Path, tmp_path: Path):
+    site_before = snapshot(project / "site")
+    assert "index.html" in site_before and "briefing.pdf" in site_before
+    BREAKAGES[breakage](project)
+    content_before = snapshot(project, skip=OUTPUT_FOLDERS)
+    result = run_build(project)
+    assert result.exit_code == 1, result.output
+    lines = result.output.splitlines()
+    assert lines[-1].endswith("problem(s) found; nothing was written to site/")
+    assert all(re.match(r"^\S[^:]*(:\d+:\d+)?: \S", line) for line in lines[:-1]), result.output
+    assert snapshot(project / "site") == site_before
+    assert snapshot(project, skip=OUTPUT_FOLDERS) == content_before
+    assert sorted(path.name for path in project.iterdir()) == sorted(["briefings", "sources", "templates", "mkdocs.yml", *OUTPUT_FOLDERS])
+    assert [path.name for path in (tmp_path / "work").iterdir()] == ["project"]
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_a_good_build_writes_only_into_site_and_staging(project: Path, tmp_path: Path):
+    content_before = snapshot(project, skip=OUTPUT_FOLDERS)
+    replace_in(project / "briefings" / "energy.yaml", "title: Energy", "title: Energy and gas")
+    content_after_edit = snapshot(project, skip=OUTPUT_FOLDERS)
+    assert content_after_edit != content_before
+    result = run_build(project)
+    assert result.exit_code == 0, result.output
+    assert snapshot(project, skip=OUTPUT_FOLDERS) == content_after_edit
+    assert "Energy and gas" in (project / "site" / "topics" / "energy.html").read_text(encoding="utf-8")
+    assert sorted(path.name for path in project.iterdir()) == sorted(["briefings", "sources", "templates", "mkdocs.yml", *OUTPUT_FOLDERS])
+    assert [path.name for path in (tmp_path / "work").iterdir()] == ["project"]
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_site_folder_is_readable_like_any_folder_the_build_makes(project: Path):
+    run_build(project)
+    assert (project / "site").stat().st_mode & 0o777 == (project / "site" / "topics").stat().st_mode & 0o777
+
+
+def test_two_builds_of_the_same_content_are_byte_identical(built_project: Path, tmp_path: Path, monkeypatch):
+    first, second = tmp_path / "first", tmp_path / "second" / "elsewhere"
+    shutil.copytree(built_project, first, ignore=shutil.ignore_patterns(*OUTPUT_FOLDERS))
+    shutil.copytree(built_project, second, ignore=shutil.ignore_patterns(*OUTPUT_FOLDERS))
+    # Another day, as far as MkDocs can tell: it dates builds by SOURCE_DATE_EPOCH when set.
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1000000000")
+    build(Project(first))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "2000000000")
+    build(Project(second))
+    build(Project(second))  # and once more over its own previous output
+    one, two = snapshot(first / "site"), snapshot(second / "site")
+    assert sorted(one) == sorted(two)
+    assert [name for name in one if one[name] != two[name]] == []
+    assert snapshot(built_project / "site") == one
