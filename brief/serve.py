@@ -38,6 +38,15 @@ class Rebuild:
 def serve_forever(project: Project, port: int, report: Callable[[Rebuild], None]) -> None:
     """Build, serve on HOST:port, and rebuild on every change until interrupted; report each build."""
     workspace = Path(tempfile.mkdtemp(prefix="brief-serve-"))
+    try:
+        _serve(project, port, report, workspace)
+    except KeyboardInterrupt:  # Ctrl+C, also during the first build
+        pass
+    finally:
+        shutil.rmtree(workspace, ignore_errors=True)
+
+
+def _serve(project: Project, port: int, report: Callable[[Rebuild], None], workspace: Path) -> None:
     served = workspace / "site"
     served.mkdir()
     compiled = CompiledTemplates()
@@ -53,11 +62,8 @@ def serve_forever(project: Project, port: int, report: Callable[[Rebuild], None]
     server.watch(str(project.root), recursive=False)
     try:
         server.serve()
-    except KeyboardInterrupt:
-        pass
     finally:
         server.shutdown()
-        shutil.rmtree(workspace, ignore_errors=True)
 
 
 def rebuild_site(project: Project, served: Path, compiled: CompiledTemplates) -> Rebuild:

@@ -142,3 +142,25 @@ def test_a_busy_port_is_a_clear_error(project_copy):
             assert busy.process.wait(timeout=30) == 1
         finally:
             busy.stop()
+
+
+def test_ctrl_c_during_the_first_build_leaves_no_temporary_folder(project_copy, tmp_path):
+    env_tmp = tmp_path / "tmp"
+    env_tmp.mkdir()
+    process = subprocess.Popen(
+        [sys.executable, str(REPO / "build.py"), "serve", "--project", str(project_copy), "--port", str(free_port())],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "TMPDIR": str(env_tmp)},
+    )
+    try:
+        assert process.stdout.readline().startswith("serving http://")  # printed just before the first build
+        seconds_until(lambda: any(env_tmp.glob("brief-serve-*")), CHANGE_TIMEOUT)
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=CHANGE_TIMEOUT)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+    assert list(env_tmp.glob("brief-serve-*")) == []
