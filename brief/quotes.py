@@ -7,12 +7,15 @@ curly-to-straight quotes and whitespace folding, and nothing looser.
 from __future__ import annotations
 
 import difflib
+import heapq
 import unicodedata
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
+CLOSEST_CANDIDATES = 24  # stretches compared exactly when looking for the closest passage
 _QUOTE_MARKS = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "‟": '"'})
 _ASCII = bytes(range(128))
 _ASCII_SPACES = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"  # what str.isspace() counts as white space in ASCII, besides " "
@@ -90,14 +93,42 @@ class SourceText:
         best, best_ratio = 0, -1.0
         matcher = difflib.SequenceMatcher(autojunk=False)
         matcher.set_seq2(needle)
-        for start in starts:
+        for start in _likely_starts(haystack, needle, starts):
             matcher.set_seq1(haystack[start : start + len(needle)])
-            if matcher.real_quick_ratio() <= best_ratio or matcher.quick_ratio() <= best_ratio:
-                continue
             ratio = matcher.ratio()
-            if ratio > best_ratio:
+            if ratio > best_ratio or (ratio == best_ratio and start < best):
                 best, best_ratio = start, ratio
         return haystack[best : best + len(needle)]
+
+
+def _likely_starts(haystack: str, needle: str, starts: list[int], keep: int = CLOSEST_CANDIDATES) -> list[int]:
+    """The word starts whose stretch shares the most three-letter pieces with the needle.
+
+    Comparing the needle with the stretch at every word took minutes on a long
+    source; counting shared pieces in a window that slides along the text is one
+    pass, and the exact comparison then runs on a few stretches only.
+    """
+    size = min(3, len(needle))
+    wanted = Counter(needle[i : i + size] for i in range(len(needle) - size + 1))
+    have: Counter[str] = Counter()
+    shared, added, removed = 0, 0, 0
+    last = len(haystack) - size  # the last position a piece can start at
+    scores = []
+    for start in starts:
+        end = min(start + len(needle) - size, last)  # the last piece inside this stretch
+        while added <= end:
+            piece = haystack[added : added + size]
+            shared += have[piece] < wanted[piece]
+            have[piece] += 1
+            added += 1
+        while removed < start:
+            piece = haystack[removed : removed + size]
+            have[piece] -= 1
+            shared -= have[piece] < wanted[piece]
+            removed += 1
+        scores.append(shared)
+    ranked = heapq.nlargest(keep, range(len(starts)), key=scores.__getitem__)
+    return [starts[index] for index in ranked]
 
 
 def _non_ascii(text: str) -> set[str]:

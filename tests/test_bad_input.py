@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -197,3 +198,15 @@ def test_every_problem_in_every_file_is_listed_in_one_run(tiny_project):
         "sources/other.md:6:6: `url`: 'ftp://x' is not a web address",
     ])
     assert result.output.splitlines()[-1] == "6 problem(s) found; nothing was written to site/"
+
+
+def test_a_quote_missing_from_a_long_source_is_reported_in_seconds(tiny_project):
+    # Comparing the quote with the text at every word took minutes on a source this long.
+    filler = "".join(f"Sentence {n} says something about pipelines and trade. " for n in range(18_000))
+    source = TINY_SOURCE + "\n" + filler + "\nGamma said the pipeline carries oil to the west.\n"
+    sheet = TINY_SHEET.replace("the pipeline carries gas to the east", "Gamma said the pipeline carried oil west")
+    root = tiny_project(sheets={"energy": sheet}, sources={"test-article": source})
+    started = time.perf_counter()
+    result = run_check(root)
+    assert time.perf_counter() - started < 30
+    assert_outcome(result, ['closest passage: "Gamma said the pipeline carries oil to'])
