@@ -12,9 +12,11 @@ import json
 import os
 import re
 import traceback
-from collections.abc import Iterable, Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import quote as percent_encode
 
 import jinja2
@@ -26,6 +28,7 @@ from .load import GLOSSARY_FILE
 from .models import STATUS_MEANING, Citation, Fact, Figure, GlossaryTerm
 from .validate import Briefing, Passage, Source, Topic
 
+T = TypeVar("T")
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
 LATEST_COUNT = 8
 
@@ -172,11 +175,26 @@ _LINE_BREAKS = re.compile(r"[\r\n]+")
 
 def one_line(value: object) -> object:
     """A text value with its line breaks made spaces; Markup stays Markup, anything else is left as it is."""
+    # Every value a template prints passes here; most have no line break, and `in` is far cheaper than sub.
+    if not isinstance(value, str) or ("\n" not in value and "\r" not in value):
+        return value
     if isinstance(value, Markup):
         return Markup(_LINE_BREAKS.sub(" ", value))
     if isinstance(value, str):
         return _LINE_BREAKS.sub(" ", value)
     return value
+
+
+def _memoised(render: Callable[[str | None], Markup]) -> Callable[[str | None], Markup]:
+    """render, remembering each result: a fact's text shows on its topic page, the timeline and its sources' pages."""
+    rendered: dict[str | None, Markup] = {}
+
+    def cached(text: str | None) -> Markup:
+        if text not in rendered:
+            rendered[text] = render(text)
+        return rendered[text]
+
+    return cached
 
 
 def template_env(templates: Path, glossary: Iterable[GlossaryTerm] = ()) -> jinja2.Environment:
@@ -193,7 +211,7 @@ def template_env(templates: Path, glossary: Iterable[GlossaryTerm] = ()) -> jinj
         finalize=lambda value: value if isinstance(value, Markup) else one_line(value),
     )
     tooltips = GlossaryTooltips(glossary)
-    env.filters["inline"] = lambda text: one_line(tooltips(inline(text)))
+    env.filters["inline"] = _memoised(lambda text: one_line(tooltips(inline(text))))
     env.filters["text_fragment"] = text_fragment
     # MkDocs prints page titles into the theme unescaped, so they are escaped here; ASCII
     # escapes keep U+2028 and U+0085, which YAML reads as line breaks, exactly as written.
@@ -242,6 +260,14 @@ class SiteRenderer:
         self.edit_base = edit_base
         self.env = template_env(templates, briefing.glossary)
         self.env.globals["stale_after_days"] = stale_after_days
+        # Indexes built once: looking these up per page made rendering grow with pages × facts.
+        self.topic_of = {fact.id: topic for topic in briefing.topics for fact in topic.sheet.facts}
+        self.citing = _citing_by_source(briefing)
+        self.disputes = _by_topic(briefing.disputes, lambda dispute: (dispute.first[0], dispute.second[0]))
+        self.differing = _by_topic(
+            (group for group in briefing.figure_groups if group.sources_differ),
+            lambda group: [topic for topic, _ in group.entries],
+        )
 
     def pages(self) -> list[Page]:
         briefing = self.briefing
@@ -260,8 +286,8 @@ class SiteRenderer:
                     "topic.md.j2",
                     topic=topic,
                     cite=PageCitations(briefing),
-                    disputes=[d for d in briefing.disputes if d.involves(topic)],
-                    differing=[g for g in briefing.figure_groups if g.sources_differ and g.involves(topic)],
+                    disputes=self.disputes.get(topic.id, []),
+                    differing=self.differing.get(topic.id, []),
                 )
             )
         for source in briefing.sources.values():
@@ -271,7 +297,7 @@ class SiteRenderer:
                     "source.md.j2",
                     source=source,
                     blocks=source_blocks(source),
-                    citing=self._citing(source),
+                    citing=self.citing.get(source.id, []),
                 )
             )
         return pages
@@ -283,12 +309,9 @@ class SiteRenderer:
         text = render_template(
             self.env,
             template,
-            briefing=self.briefing, root=root, page_path=path, topic_of=self._topic_of(), edit_path=edit_path, edit_url=edit_url, **context
+            briefing=self.briefing, root=root, page_path=path, topic_of=self.topic_of, edit_path=edit_path, edit_url=edit_url, **context
         )
         return Page(path, text)
-
-    def _topic_of(self) -> dict[str, Topic]:
-        return {fact.id: topic for topic in self.briefing.topics for fact in topic.sheet.facts}
 
     def _dated_facts(self) -> list[tuple[Fact, Topic]]:
         dated = [(fact, topic) for topic in self.briefing.topics for fact in topic.sheet.facts if fact.date]
@@ -303,13 +326,25 @@ class SiteRenderer:
             months.setdefault(fact.date.month_key, []).append((fact, topic))
         return list(months.items())
 
-    def _citing(self, source: Source) -> list[tuple[Topic, Fact | Figure]]:
-        return [
-            (topic, item)
-            for topic in self.briefing.topics
-            for item in (*topic.sheet.figures, *topic.sheet.facts)
-            if any(c.source == source.id for c in item.cite)
-        ]
+
+
+def _citing_by_source(briefing: Briefing) -> dict[str, list[tuple[Topic, Fact | Figure]]]:
+    """For each source id, the figures and facts that cite it, in topic order."""
+    citing: dict[str, list[tuple[Topic, Fact | Figure]]] = defaultdict(list)
+    for topic in briefing.topics:
+        for item in (*topic.sheet.figures, *topic.sheet.facts):
+            for source_id in dict.fromkeys(citation.source for citation in item.cite):
+                citing[source_id].append((topic, item))
+    return citing
+
+
+def _by_topic(items: Iterable[T], topics_of: Callable[[T], Iterable[Topic]]) -> dict[str, list[T]]:
+    """Items grouped under each topic they involve, each once per topic, in their own order."""
+    grouped: dict[str, list[T]] = defaultdict(list)
+    for item in items:
+        for topic_id in dict.fromkeys(topic.id for topic in topics_of(item)):
+            grouped[topic_id].append(item)
+    return grouped
 
 
 def _edit_path(path: str, template: str, context: dict) -> str:

@@ -75,9 +75,6 @@ class FigureGroup:
     period: str | None
     entries: tuple[tuple[Topic, Figure], ...]
 
-    def involves(self, topic: Topic) -> bool:
-        return any(entry_topic.id == topic.id for entry_topic, _ in self.entries)
-
     @property
     def sources_differ(self) -> bool:
         return len({figure.value for _, figure in self.entries}) > 1
@@ -89,9 +86,6 @@ class Dispute:
 
     first: tuple[Topic, Fact]
     second: tuple[Topic, Fact]
-
-    def involves(self, topic: Topic) -> bool:
-        return topic.id in (self.first[0].id, self.second[0].id)
 
 
 @dataclass(frozen=True)
@@ -105,11 +99,12 @@ class Briefing:
     disputes: tuple[Dispute, ...]
     glossary: tuple[GlossaryTerm, ...]
 
-    @property
+    # Cached: every page's heading shows the date, and there are as many pages as topics and sources.
+    @cached_property
     def as_of(self) -> date:
         return max(topic.sheet.as_of for topic in self.topics)
 
-    @property
+    @cached_property
     def fact_count(self) -> int:
         return sum(len(topic.sheet.facts) for topic in self.topics)
 
