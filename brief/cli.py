@@ -16,7 +16,7 @@ import click
 
 from . import pipeline
 from .diff import RevisionError, diff_report
-from .errors import ContentErrors
+from .errors import ContentError, ContentErrors, display_path
 from .github import github_annotations
 from .pdf import PAPER_SIZES
 
@@ -148,7 +148,7 @@ def add_source(root: Path, file: Path, source_id: str | None, archived) -> None:
 
 def _run(step, root: Path, annotate: bool = False):
     try:
-        return step(pipeline.Project(root.resolve()))
+        return _disk_errors_reported(step, pipeline.Project(root.resolve()))
     except ContentErrors as exc:
         if annotate:
             # Annotations go to stdout, where the runner reads workflow commands.
@@ -157,6 +157,17 @@ def _run(step, root: Path, annotate: bool = False):
         _report_errors(exc)
         click.echo(f"{len(exc.errors)} problem(s) found; nothing was written to site/", err=True)
         sys.exit(1)
+
+
+def _disk_errors_reported(step, project: pipeline.Project):
+    """step(project), with an OSError no check can foresee (a file where a folder must be,
+    no permission, no space) raised as a ContentError on its path rather than a traceback."""
+    try:
+        return step(project)
+    except OSError as exc:
+        where = display_path(Path(exc.filename), project.root) if exc.filename else project.root.name
+        message = f"cannot be read or written ({exc.strerror or exc}): move what is in the way, or fix its permissions"
+        raise ContentErrors([ContentError(where, 0, 0, message)]) from exc
 
 
 def _report_errors(exc: ContentErrors) -> None:

@@ -48,6 +48,7 @@ BREAKAGES = {
     "a page template": lambda root: replace_in(root / "templates" / "topic.md.j2", "## Key judgement", "{% if %}"),
     "a macro": lambda root: replace_in(root / "templates" / "_macros.j2", "{% macro fact_item(fact, cite, root) %}", "{% macro fact_item(fact, cite, root) %}{{ no_such_value.here }}"),
     "the print template": lambda root: replace_in(root / "templates" / "print.html.j2", "<title>", "<title>{{ no_such_value.here }}"),
+    "a file where staging/ goes": lambda root: shutil.rmtree(root / "staging") or (root / "staging").write_text("in the way"),
     "the print stylesheet": lambda root: (root / "templates" / "print.css").write_text(
         "@import url(file:///etc/passwd);\n" + (root / "templates" / "print.css").read_text(encoding="utf-8"), encoding="utf-8"
     ),
