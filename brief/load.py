@@ -199,7 +199,7 @@ def parse_yaml(text: str, name: str, path: Path, line_offset: int = 0) -> tuple[
         message = f"character U+{exc.character:04X} is not allowed in YAML: delete it"
         return None, [ContentError(name, line + line_offset, col, message)]
     except yaml.YAMLError as exc:
-        return None, [ContentError(name, 1 + line_offset, 1, f"YAML syntax: {exc}")]
+        return None, [ContentError(name, 1 + line_offset, 1, f"YAML syntax: {exc}: check the quotes, brackets and indentation")]
     except RecursionError:
         return None, [ContentError(name, 1 + line_offset, 1, "nested too deeply to read: flatten the structure")]
     if node is None:
@@ -432,7 +432,7 @@ def _content_files(root: Path, folder: str, suffix: str, errors: list[ContentErr
         if path.name.startswith("."):
             continue
         if path.suffix != suffix:
-            errors.append(ContentError(display_path(path, root), 0, 0, f"unexpected file: {folder}/ holds only *{suffix} files"))
+            errors.append(ContentError(display_path(path, root), 0, 0, f"unexpected file: {folder}/ holds only *{suffix} files; move or rename it"))
             continue
         files.append(path)
     return files

@@ -181,9 +181,9 @@ def _describe(error: dict, doc: Document, cls: type[BaseModel]) -> ContentError:
         return doc.error(loc, f"`{field}` needs at least one entry: add one")
     if kind in ("list_type", "model_type", "dict_type", "model_attributes_type"):
         shape = "a list (lines starting with `- `)" if kind == "list_type" else "fields (`key: value` lines)"
-        return doc.error(loc, f"`{field}` must be {shape}, not {_yaml_kind(value)}")
+        return doc.error(loc, f"`{field}` must be {shape}, not {_yaml_kind(value)}: rewrite it so")
     if kind.startswith("int"):
-        return doc.error(loc, f"`{field}` must be a whole number, not {_yaml_kind(value)}")
+        return doc.error(loc, f"`{field}` must be a whole number, not {_yaml_kind(value)}: write digits only, e.g. 3")
     message = error["msg"].removeprefix("Value error, ")
     return doc.error(loc, f"`{field}`: {message}" if field and not isinstance(loc[-1], int) else message)
 
