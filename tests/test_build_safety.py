@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from brief.cli import main
 from brief.pipeline import Project, build
-from conftest import TINY_SHEET, copy_project
+from conftest import REPO, TINY_SHEET, TINY_SOURCE
 
 OUTPUT_FOLDERS = ("site", "staging")
 
@@ -59,14 +59,12 @@ BREAKAGES = {
 def built_project(tmp_path_factory) -> Path:
     """A small project built once; tests work on copies of it, site/ and all."""
     root = tmp_path_factory.mktemp("built") / "project"
-    make = copy_project(root)
-    shutil.rmtree(make / "briefings")
-    shutil.rmtree(make / "sources")
-    (root / "briefings").mkdir()
+    (root / "briefings").mkdir(parents=True)
     (root / "sources").mkdir()
+    shutil.copytree(REPO / "templates", root / "templates")
+    shutil.copy2(REPO / "mkdocs.yml", root / "mkdocs.yml")
     (root / "briefings" / "energy.yaml").write_text(TINY_SHEET, encoding="utf-8")
-    shutil.copy2(Path(__file__).parent / "corpus" / "sources" / "bom.md", root / "sources" / "test-article.md")
-    (root / "glossary.yaml").unlink(missing_ok=True)
+    (root / "sources" / "test-article.md").write_text(TINY_SOURCE, encoding="utf-8")
     build(Project(root))
     return root
 
