@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: build test check serve pdf clean
+.PHONY: build test check serve pdf bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,13 @@ pdf: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+# Synthetic briefings of 100, 1,000 and 10,000 facts, every stage timed; figures to
+# bench/results/latest.json and the README. Shorter: make bench BENCH_ARGS="--scales 4,40 --runs 1"
+BENCH_ARGS ?=
+bench: $(STAMP)
+	$(PY) -m bench.run $(BENCH_ARGS)
+	$(PY) -m bench.report --write README.md
 
 clean:
 	rm -rf site staging .site-* .pytest_cache .hypothesis

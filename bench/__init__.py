@@ -1,0 +1,1 @@
+"""Benchmarks: synthetic briefings at several scales, and the timings of each build stage."""

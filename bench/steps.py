@@ -1,0 +1,142 @@
+"""One measured step of the build, run in a fresh process: `python -m bench.steps STEP PROJECT`.
+
+Prints one JSON line: the step's own time (wall and CPU, imports and untimed
+set-up excluded) and the process's peak resident memory. Running each step in
+its own process keeps one step's caches and memory out of the next one's figures.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from brief import pdf
+from brief.pipeline import Project, build, check, generate, site_nav
+from brief.serve import rebuild_site
+from brief.site import CompiledTemplates, build_site
+
+PDF_SAMPLE_TOPICS = 10  # above the scale where the whole-briefing PDF is printed, this many topic PDFs are
+EDIT_MARKER = "Edited for the benchmark"
+
+
+def measure(action: Callable[[], object]) -> dict[str, float]:
+    """Wall and CPU seconds of action, and the peak memory of this process so far."""
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    started = time.perf_counter()
+    action()
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"wall": wall, "cpu": cpu, "peak_mib": after.ru_maxrss / 1024}
+
+
+def clean(project: Project) -> None:
+    """Remove what a build leaves behind, so the next one starts from nothing."""
+    shutil.rmtree(project.root / "staging", ignore_errors=True)
+    shutil.rmtree(project.site, ignore_errors=True)
+
+
+def step_check(project: Project) -> dict[str, float]:
+    return measure(lambda: check(project))
+
+
+def step_generate(project: Project) -> dict[str, float]:
+    shutil.rmtree(project.root / "staging", ignore_errors=True)
+    return measure(lambda: generate(project))
+
+
+def step_mkdocs(project: Project) -> dict[str, float]:
+    """MkDocs alone, on the pages generate staged, into a new folder."""
+    briefing, _ = generate(project)
+    with tempfile.TemporaryDirectory(dir=project.root) as output:
+        return measure(lambda: build_site(project.config, project.staging, Path(output), site_nav(briefing)))
+
+
+def step_pdf(project: Project) -> dict[str, float]:
+    """Every PDF (the whole briefing and one per topic), printed into a new folder."""
+    briefing = check(project)
+    with tempfile.TemporaryDirectory(dir=project.root) as output:
+        return measure(lambda: pdf.write_pdfs(briefing, project.templates, Path(output)))
+
+
+def step_pdf_sample(project: Project) -> dict[str, float]:
+    """The first topics' PDFs only, printed as write_pdfs prints each: for scales where all would take minutes."""
+    briefing = check(project)
+    sample = [edition for edition in pdf.editions(briefing) if not edition.whole][:PDF_SAMPLE_TOPICS]
+    fetcher = pdf.TemplatesOnlyFetcher(project.templates)
+
+    def print_sample() -> None:
+        for edition in sample:
+            html = pdf.render_print_html(briefing, project.templates, edition)
+            document = pdf.print_document(html, project.templates, fetcher)
+            document.write_pdf(output / Path(edition.path).name)
+
+    with tempfile.TemporaryDirectory(dir=project.root) as folder:
+        output = Path(folder)
+        figures = measure(print_sample)
+    return {**figures, "facts": sum(edition.fact_count for edition in sample)}
+
+
+def step_build(project: Project) -> dict[str, float]:
+    """`build` from nothing: no staging folder, no site."""
+    clean(project)
+    return measure(lambda: build(project))
+
+
+def step_rebuild(project: Project) -> dict[str, float]:
+    """`build` again with nothing changed since the last one."""
+    if not project.site.is_dir():
+        build(project)
+    return measure(lambda: build(project))
+
+
+def step_serve_edit(project: Project) -> dict[str, float]:
+    """serve's rebuild after one fact's text is edited, once its first build is done."""
+    compiled = CompiledTemplates()
+    with tempfile.TemporaryDirectory(dir=project.root) as workspace:
+        served = Path(workspace) / "site"
+        served.mkdir()
+        rebuild_site(project, served, compiled)
+        sheet, page = edit_one_fact(project)
+        figures = measure(lambda: rebuild_site(project, served, compiled))
+        if EDIT_MARKER not in (served / page).read_text(encoding="utf-8"):
+            raise SystemExit(f"the edit to {sheet} is not on {page} after the rebuild")
+    return figures
+
+
+def edit_one_fact(project: Project) -> tuple[str, str]:
+    """Change the text of the first fact of the first sheet; returns the sheet and the page that shows it."""
+    sheet = sorted((project.root / "briefings").glob("*.yaml"))[0]
+    text = sheet.read_text(encoding="utf-8")
+    before, found, after = text.partition('    text: "')
+    if not found:
+        raise SystemExit(f"no fact text in {sheet}")
+    sheet.write_text(f'{before}{found}{EDIT_MARKER} {time.time_ns()}: {after}', encoding="utf-8")
+    return sheet.name, f"topics/{sheet.stem}.html"
+
+
+STEPS: dict[str, Callable[[Project], dict[str, float]]] = {
+    "check": step_check,
+    "generate": step_generate,
+    "mkdocs": step_mkdocs,
+    "pdf": step_pdf,
+    "pdf_sample": step_pdf_sample,
+    "build": step_build,
+    "rebuild": step_rebuild,
+    "serve_edit": step_serve_edit,
+}
+
+
+def main(argv: list[str]) -> None:
+    name, root = argv
+    print(json.dumps(STEPS[name](Project(Path(root).resolve()))))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
