@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
+import importlib.metadata
+import os
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ContentErrors
-from .load import load_project
+from .load import GLOSSARY_FILE, SHEETS_DIR, SOURCES_DIR, load_project
 from .pdf import PrintedPdf, publish_pdfs, write_pdfs
 from .render import render_pages, write_pages
 from .site import build_site, dated, edit_base_url, new_output_folder, publish
@@ -37,8 +41,20 @@ class Project:
     def site(self) -> Path:
         return self.root / "site"
 
+    @property
+    def stamp(self) -> Path:
+        """The state of the inputs site/ was last built from (see build_state)."""
+        return self.root / "staging" / "site.stamp"
+
     def assets(self) -> list[Path]:
         return sorted(p for p in (self.templates / "assets").iterdir() if p.is_file())
+
+    def inputs(self) -> list[Path]:
+        """Every file a build reads: fact sheets, sources, the glossary, templates and mkdocs.yml."""
+        folders = (self.root / SHEETS_DIR, self.root / SOURCES_DIR, self.templates)
+        # os.walk does not follow links to folders, so a link loop cannot make this endless.
+        files = [Path(top) / name for folder in folders for top, _, names in os.walk(folder) for name in names]
+        return sorted(files + [path for path in (self.root / GLOSSARY_FILE, self.config) if path.exists()])
 
 
 def check(project: Project) -> Briefing:
@@ -59,18 +75,87 @@ def generate(project: Project) -> tuple[Briefing, list[str]]:
     return briefing, changed
 
 
-def build(project: Project, paper: str = "a4") -> Briefing:
-    """Check, render, build the site and its PDFs into a new folder, and swap it in place of site/."""
+def build(project: Project, paper: str = "a4", with_pdf: bool = True) -> Briefing:
+    """Check, render, build the site and its PDFs into a new folder, and swap it in place of site/.
+
+    When nothing the build reads has changed since the build that made site/, site/ is
+    left as it is: the same input gives the same site, so MkDocs and WeasyPrint are skipped.
+    """
+    state = build_state(project, paper, with_pdf)
+    if is_current(project, state):
+        return check(project)
     briefing, _ = generate(project)
     output = new_output_folder(project.site)
     try:
         with dated(briefing.as_of):
             build_site(project.config, project.staging, output, site_nav(briefing))
-        write_pdfs(briefing, project.templates, output, paper)
+        if with_pdf:
+            write_pdfs(briefing, project.templates, output, paper)
         publish(output, project.site)
     finally:
         shutil.rmtree(output, ignore_errors=True)
+    project.stamp.write_text(state, encoding="utf-8")
     return briefing
+
+
+def up_to_date(project: Project, paper: str = "a4", with_pdf: bool = True) -> bool:
+    """Whether site/ was built from the project as it is now, so `build` would leave it as it is."""
+    return is_current(project, build_state(project, paper, with_pdf))
+
+
+def is_current(project: Project, state: str) -> bool:
+    return project.site.is_dir() and project.stamp.is_file() and project.stamp.read_text(encoding="utf-8") == state
+
+
+def build_state(project: Project, paper: str, with_pdf: bool) -> str:
+    """A digest of every input file, of the environment mkdocs.yml reads, and of the code that builds."""
+    digest = hashlib.sha256(f"paper={paper if with_pdf else 'no PDF'}\n".encode())
+    for line in (*_code_versions(), *_config_environment(project.config)):
+        digest.update(line.encode() + b"\n")
+    for path in project.inputs():
+        digest.update(f"{path.relative_to(project.root).as_posix()}\n{_file_digest(path)}\n".encode())
+    return digest.hexdigest()
+
+
+def _file_digest(path: Path) -> str:
+    """The file's SHA-256, read in chunks; a link is taken as where it points, and what cannot be read as that."""
+    if path.is_symlink():
+        return f"link to {os.readlink(path)}"
+    if not path.is_file():
+        return "not a regular file"  # a named pipe would block the read
+    try:
+        with path.open("rb") as file:
+            return hashlib.file_digest(file, "sha256").hexdigest()
+    except OSError as exc:
+        return f"unreadable: {exc.strerror}"  # load reports it; the build stops there
+
+
+def _code_versions() -> list[str]:
+    """This package's source files, and the versions of the packages it builds with."""
+    own = [f"{path.name}={hashlib.sha256(path.read_bytes()).hexdigest()}" for path in sorted(Path(__file__).parent.glob("*.py"))]
+    try:
+        requirements = importlib.metadata.requires("brief") or []
+    except importlib.metadata.PackageNotFoundError:
+        requirements = []
+    names = sorted({re.split(r"[^A-Za-z0-9_.-]", requirement, maxsplit=1)[0] for requirement in requirements})
+    return own + [f"{name}=={_version(name)}" for name in names]
+
+
+def _version(name: str) -> str:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return "absent"
+
+
+_ENV_TAG = re.compile(r"!ENV\s+(\[[^\]]*\]|\S+)")
+
+
+def _config_environment(config: Path) -> list[str]:
+    """The variables mkdocs.yml reads with `!ENV`, and their values: they change the site as a file would."""
+    text = config.read_text(encoding="utf-8") if config.is_file() else ""
+    names = {name for tag in _ENV_TAG.findall(text) for name in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", tag)}
+    return [f"{name}={os.environ.get(name)}" for name in sorted(names)]
 
 
 def pdf(project: Project, paper: str = "a4") -> list[PrintedPdf]:
@@ -79,6 +164,8 @@ def pdf(project: Project, paper: str = "a4") -> list[PrintedPdf]:
     The site pages are left as they are; `build` rebuilds both.
     """
     briefing = check(project)
+    # The PDFs replaced here may differ from those the last build made (another paper size).
+    project.stamp.unlink(missing_ok=True)
     output = new_output_folder(project.site)
     try:
         printed = write_pdfs(briefing, project.templates, output, paper)
