@@ -42,6 +42,8 @@ def stage_table(report: dict) -> list[str]:
         stages = scale["stages"]
         cells = [f"{scale['facts']:,} ({scale['topics']} / {scale['sources']} / {scale['pages']})"]
         cells += [pdf_cell(stages) if key == "pdf" else seconds(stages[key]["wall"]) for key, _ in COLUMNS]
+        if not scale["builds_print_pdfs"]:
+            cells[5:7] = [f"{cell} (no PDF)" for cell in cells[5:7]]
         cells += [f"{stages['build']['peak_mib']:.0f} MiB", f"{100 * scale['generate_to_mkdocs']:.0f} %"]
         lines.append("| " + " | ".join(cells) + " |")
     return lines

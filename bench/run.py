@@ -27,11 +27,11 @@ RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 PDF_MAX_TOPICS = 40  # the whole-briefing PDF is printed up to this scale; above it, a sample of topic PDFs
 
 
-def run_step(step: str, root: Path) -> dict[str, float]:
+def run_step(step: str, root: Path, options: list[str]) -> dict[str, float]:
     """One run of a step in a new Python process; its figures, plus the process's own wall time."""
     started = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "bench.steps", step, str(root)], cwd=REPO, capture_output=True, text=True, check=False
+        [sys.executable, "-m", "bench.steps", step, str(root), *options], cwd=REPO, capture_output=True, text=True, check=False
     )
     if done.returncode != 0:
         raise SystemExit(f"step {step} failed on {root}:\n{done.stdout}\n{done.stderr}")
@@ -39,9 +39,9 @@ def run_step(step: str, root: Path) -> dict[str, float]:
     return {**figures, "process_wall": time.perf_counter() - started}
 
 
-def median_of(step: str, root: Path, runs: int) -> dict[str, float]:
+def median_of(step: str, root: Path, runs: int, options: list[str]) -> dict[str, float]:
     """The median of each figure over runs."""
-    results = [run_step(step, root) for _ in range(runs)]
+    results = [run_step(step, root, options) for _ in range(runs)]
     return {key: statistics.median(result[key] for result in results) for key in results[0]}
 
 
@@ -53,12 +53,14 @@ def steps_for(scale: Scale, pdf_max_topics: int) -> list[str]:
 
 def measure_scale(scale: Scale, runs: int, pdf_max_topics: int, workdir: Path) -> dict:
     root = generate_project(workdir / f"topics-{scale.topics}", scale)
+    with_pdf = scale.topics <= pdf_max_topics
     stages = {}
     for step in steps_for(scale, pdf_max_topics):
         print(f"  {scale.topics} topics: {step} ...", file=sys.stderr, flush=True)
-        stages[step] = median_of(step, root, runs)
+        stages[step] = median_of(step, root, runs, [] if with_pdf else ["--no-pdf"])
     return {
         "topics": scale.topics,
+        "builds_print_pdfs": with_pdf,
         "sources": scale.sources,
         "facts": scale.facts,
         "pages": len(list((root / "staging" / "docs").rglob("*.md"))),

@@ -1,4 +1,4 @@
-"""One measured step of the build, run in a fresh process: `python -m bench.steps STEP PROJECT`.
+"""One measured step of the build, run in a fresh process: `python -m bench.steps STEP PROJECT [--no-pdf]`.
 
 Prints one JSON line: the step's own time (wall and CPU, imports and untimed
 set-up excluded) and the process's peak resident memory. Running each step in
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from brief import pdf
 from brief.pipeline import Project, build, check, generate, site_nav
-from brief.serve import rebuild_site
+from brief.serve import Preview, rebuild_site
 from brief.site import CompiledTemplates, build_site
 
 PDF_SAMPLE_TOPICS = 10  # above the scale where the whole-briefing PDF is printed, this many topic PDFs are
@@ -83,28 +83,27 @@ def step_pdf_sample(project: Project) -> dict[str, float]:
     return {**figures, "facts": sum(edition.fact_count for edition in sample)}
 
 
-def step_build(project: Project) -> dict[str, float]:
+def step_build(project: Project, with_pdf: bool) -> dict[str, float]:
     """`build` from nothing: no staging folder, no site."""
     clean(project)
-    return measure(lambda: build(project))
+    return measure(lambda: build(project, with_pdf=with_pdf))
 
 
-def step_rebuild(project: Project) -> dict[str, float]:
+def step_rebuild(project: Project, with_pdf: bool) -> dict[str, float]:
     """`build` again with nothing changed since the last one."""
-    if not project.site.is_dir():
-        build(project)
-    return measure(lambda: build(project))
+    build(project, with_pdf=with_pdf)
+    return measure(lambda: build(project, with_pdf=with_pdf))
 
 
 def step_serve_edit(project: Project) -> dict[str, float]:
     """serve's rebuild after one fact's text is edited, once its first build is done."""
-    compiled = CompiledTemplates()
+    compiled, preview = CompiledTemplates(), Preview()
     with tempfile.TemporaryDirectory(dir=project.root) as workspace:
         served = Path(workspace) / "site"
         served.mkdir()
-        rebuild_site(project, served, compiled)
+        rebuild_site(project, served, compiled, preview)
         sheet, page = edit_one_fact(project)
-        figures = measure(lambda: rebuild_site(project, served, compiled))
+        figures = measure(lambda: rebuild_site(project, served, compiled, preview))
         if EDIT_MARKER not in (served / page).read_text(encoding="utf-8"):
             raise SystemExit(f"the edit to {sheet} is not on {page} after the rebuild")
     return figures
@@ -121,7 +120,7 @@ def edit_one_fact(project: Project) -> tuple[str, str]:
     return sheet.name, f"topics/{sheet.stem}.html"
 
 
-STEPS: dict[str, Callable[[Project], dict[str, float]]] = {
+STEPS: dict[str, Callable[..., dict[str, float]]] = {
     "check": step_check,
     "generate": step_generate,
     "mkdocs": step_mkdocs,
@@ -134,8 +133,11 @@ STEPS: dict[str, Callable[[Project], dict[str, float]]] = {
 
 
 def main(argv: list[str]) -> None:
-    name, root = argv
-    print(json.dumps(STEPS[name](Project(Path(root).resolve()))))
+    name, root, *options = argv
+    project = Project(Path(root).resolve())
+    step = STEPS[name]
+    figures = step(project, "--no-pdf" not in options) if name in ("build", "rebuild") else step(project)
+    print(json.dumps(figures))
 
 
 if __name__ == "__main__":

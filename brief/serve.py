@@ -3,7 +3,9 @@
 The PDF is not built here, so a save shows up in the browser in about a second.
 Each rebuild goes into a new folder that replaces the served one only when it
 is complete, so an edit that breaks validation (or the site build) leaves the
-last good site up while its errors are reported.
+last good site up while its errors are reported. When the navigation and
+mkdocs.yml are those of the served site, a rebuild builds only the changed pages
+and links the rest from the served folder (see site.update_site).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from mkdocs.livereload import LiveReloadServer
 
 from .errors import ContentError, ContentErrors
 from .pipeline import Project, generate, site_nav
-from .site import CompiledTemplates, build_site, new_output_folder, publish
+from .site import CompiledTemplates, build_site, new_output_folder, publish, update_site
 
 HOST = "127.0.0.1"
 # How often the watcher looks for changed files: a save is seen within this time.
@@ -33,6 +35,14 @@ class Rebuild:
 
     seconds: float
     errors: tuple[ContentError, ...] = ()
+
+
+@dataclass
+class Preview:
+    """What the served folder was built with; None until its first build."""
+
+    nav: list | None = None
+    config: bytes | None = None
 
 
 def serve_forever(project: Project, port: int, report: Callable[[Rebuild], None]) -> None:
@@ -50,9 +60,10 @@ def _serve(project: Project, port: int, report: Callable[[Rebuild], None], works
     served = workspace / "site"
     served.mkdir()
     compiled = CompiledTemplates()
+    preview = Preview()
 
     def rebuild() -> None:
-        report(rebuild_site(project, served, compiled))
+        report(rebuild_site(project, served, compiled, preview))
 
     rebuild()
     server = LiveReloadServer(builder=rebuild, host=HOST, port=port, root=str(served), polling_interval=POLL_SECONDS)
@@ -66,14 +77,24 @@ def _serve(project: Project, port: int, report: Callable[[Rebuild], None], works
         server.shutdown()
 
 
-def rebuild_site(project: Project, served: Path, compiled: CompiledTemplates) -> Rebuild:
-    """Check, render and build the site, then swap it in place of the served folder; on errors keep the old one."""
+def rebuild_site(project: Project, served: Path, compiled: CompiledTemplates, preview: Preview | None = None) -> Rebuild:
+    """Check, render and build the site, then swap it in place of the served folder; on errors keep the old one.
+
+    With preview, only the changed pages are built when nothing else changed since the served build.
+    """
     started = time.perf_counter()
     output = new_output_folder(served)
     try:
-        briefing, _ = generate(project)
-        build_site(project.config, project.staging, output, site_nav(briefing), compiled)
+        briefing, changed = generate(project)
+        nav, config = site_nav(briefing), project.config.read_bytes()
+        removed = any(not (project.staging / path).exists() for path in changed)
+        if preview and (preview.nav, preview.config) == (nav, config) and not removed:
+            update_site(project.config, project.staging, served, output, nav, compiled)
+        else:
+            build_site(project.config, project.staging, output, nav, compiled)
         publish(output, served)
+        if preview:
+            preview.nav, preview.config = nav, config
     except ContentErrors as exc:
         return Rebuild(time.perf_counter() - started, tuple(exc.errors))
     finally:

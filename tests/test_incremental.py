@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -10,7 +11,9 @@ from click.testing import CliRunner
 
 from brief import pipeline
 from brief.cli import main
+from brief.errors import ContentErrors
 from brief.pipeline import Project, build, up_to_date
+from brief.site import SEARCH_INDEX, build_site, update_site
 
 
 def built(tiny_project) -> Project:
@@ -71,3 +74,45 @@ def test_the_command_line_says_when_site_is_up_to_date(tiny_project):
     assert first.exit_code == second.exit_code == 0, first.output + second.output
     assert first.output.startswith("built site/")
     assert second.output.startswith("site/ is up to date")
+
+
+def site_files(folder: Path) -> dict[str, bytes]:
+    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def search_entries(folder: Path) -> list[tuple[str, str]]:
+    index = json.loads((folder / SEARCH_INDEX).read_text(encoding="utf-8"))
+    return sorted((entry["location"], entry["text"]) for entry in index["docs"])
+
+
+def test_updating_only_changed_pages_gives_what_a_clean_build_gives(tiny_project, tmp_path):
+    project = Project(tiny_project())
+    briefing, _ = pipeline.generate(project)
+    nav = pipeline.site_nav(briefing)
+    build_site(project.config, project.staging, tmp_path / "before", nav)
+    before = site_files(tmp_path / "before")
+    sheet = project.root / "briefings" / "energy.yaml"
+    sheet.write_text(sheet.read_text(encoding="utf-8").replace("Alpha said the pipeline", "Alpha, edited, said the pipeline"), encoding="utf-8")
+    pipeline.generate(project)
+    update_site(project.config, project.staging, tmp_path / "before", tmp_path / "updated", nav)
+    build_site(project.config, project.staging, tmp_path / "clean", nav)
+    assert site_files(tmp_path / "before") == before
+    updated, clean = site_files(tmp_path / "updated"), site_files(tmp_path / "clean")
+    assert "Alpha, edited, said" in updated["topics/energy.html"].decode()
+    assert {name: data for name, data in updated.items() if not name.startswith("search/")} == {
+        name: data for name, data in clean.items() if not name.startswith("search/")
+    }
+    assert search_entries(tmp_path / "updated") == search_entries(tmp_path / "clean")
+
+
+def test_a_failed_update_leaves_the_previous_site_whole(tiny_project, tmp_path):
+    project = Project(tiny_project())
+    briefing, _ = pipeline.generate(project)
+    nav = pipeline.site_nav(briefing)
+    build_site(project.config, project.staging, tmp_path / "before", nav)
+    before = site_files(tmp_path / "before")
+    page = project.staging / "methodology.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n[a link to nowhere](missing.md)\n", encoding="utf-8")
+    with pytest.raises(ContentErrors):  # strict mode: the broken link stops MkDocs
+        update_site(project.config, project.staging, tmp_path / "before", tmp_path / "updated", nav)
+    assert site_files(tmp_path / "before") == before
