@@ -208,7 +208,16 @@ class CompiledTemplates(jinja2.BytecodeCache):
 
 def new_output_folder(site: Path) -> Path:
     """An empty folder beside site/, on the same file system so the final swap is a rename."""
-    return Path(tempfile.mkdtemp(prefix=".site-build-", dir=site.parent))
+    folder = Path(tempfile.mkdtemp(prefix=".site-build-", dir=site.parent))
+    # mkdtemp makes it private (0700); as site/ it must be readable like any folder the user makes.
+    folder.chmod(0o777 & ~_umask())
+    return folder
+
+
+def _umask() -> int:
+    current = os.umask(0o022)  # the umask can only be read by setting it: put it back at once
+    os.umask(current)
+    return current
 
 
 def publish(built: Path, site: Path) -> None:
