@@ -163,8 +163,8 @@ def edit_base_url(config_file: Path) -> str | None:
     """
     try:
         config = yaml_load(config_file.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise ContentErrors([ContentError(config_file.name, 0, 0, f"cannot read the site configuration: {exc}")]) from exc
+    except (OSError, yaml.YAMLError, MkDocsException) as exc:
+        raise ContentErrors([_config_error(config_file, exc)]) from exc
     repo_url, edit_uri = config.get("repo_url"), config.get("edit_uri", DEFAULT_EDIT_URI)
     if edit_uri == "" or not (repo_url or urlsplit(str(edit_uri)).scheme):
         return None
@@ -204,6 +204,15 @@ class CompiledTemplates(jinja2.BytecodeCache):
             return env
 
         theme.get_env = get_env
+
+
+def _config_error(config_file: Path, exc: Exception) -> ContentError:
+    """Why mkdocs.yml cannot be read, at the line YAML names when it names one (MkDocs wraps YAML's error)."""
+    marked = next((e for e in (exc, exc.__context__) if isinstance(e, yaml.MarkedYAMLError) and e.problem_mark), None)
+    if marked is None:
+        return ContentError(config_file.name, 0, 0, f"cannot read the site configuration ({exc}): correct it")
+    mark = marked.problem_mark
+    return ContentError(config_file.name, mark.line + 1, mark.column + 1, f"YAML syntax: {marked.problem}: correct it")
 
 
 def new_output_folder(site: Path) -> Path:
