@@ -14,10 +14,13 @@ content drops it silently; this stage fails instead.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import mimetypes
 import os
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -106,10 +109,11 @@ class Edition:
 
 @dataclass(frozen=True)
 class PrintedPdf:
-    """A PDF written: its path inside the output folder and its number of pages."""
+    """A PDF written: its path inside the output folder, its number of pages, and the digest of what it printed."""
 
     path: str
     pages: int
+    key: str = ""  # see print_key
 
 
 def editions(briefing: Briefing) -> list[Edition]:
@@ -219,31 +223,78 @@ def print_document(html: str, templates: Path, fetcher: TemplatesOnlyFetcher) ->
     return weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render()
 
 
-def write_pdfs(briefing: Briefing, templates: Path, output_dir: Path, paper: str = "a4") -> list[PrintedPdf]:
-    """Print every edition into output_dir; raises ContentErrors, writing nothing, when any lost content."""
+def write_pdfs(
+    briefing: Briefing, templates: Path, output_dir: Path, paper: str = "a4", previous: Path | None = None, printed_before: Iterable[PrintedPdf] = ()
+) -> list[PrintedPdf]:
+    """Print every edition into output_dir; raises ContentErrors when any lost content, and output_dir is to be discarded.
+
+    Each edition is written as soon as it is laid out and counted, and no more once one
+    fails, so only one laid-out document is held at a time (all of them took a gigabyte at
+    1,000 facts). An edition whose print_key is that of a PDF in printed_before is linked
+    from the folder previous instead of printed again.
+    """
     # WeasyPrint logs refused fetches and CSS it skips; refusals are reported below as errors.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     fetcher = TemplatesOnlyFetcher(templates)
-    laid_out = []
-    errors: list[ContentError] = []
+    before = {pdf.path: pdf for pdf in printed_before}
+    resources = _resources_digest(templates)
+    printed, errors = [], []
     for edition in editions(briefing):
-        document = print_document(render_print_html(briefing, templates, edition, paper), templates, fetcher)
+        html = render_print_html(briefing, templates, edition, paper)
+        key = print_key(html, resources)
+        target = output_dir / edition.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        old = before.get(edition.path)
+        if previous is not None and old is not None and old.key == key and (previous / edition.path).is_file():
+            os.link(previous / edition.path, target)
+            printed.append(old)
+            continue
+        refused = len(fetcher.refused)
+        document = print_document(html, templates, fetcher)
         errors += missing_content(briefing, edition, document)
-        laid_out.append((edition, document))
+        if not errors and len(fetcher.refused) == refused:
+            # Tagged, so screen readers follow the document order rather than the paint order.
+            document.write_pdf(target, pdf_tags=True)
+            printed.append(PrintedPdf(edition.path, len(document.pages), key))
     errors += [
         ContentError("templates/", 0, 0, f"the print document asked for {url[:200]}, which is not a file in templates/: remove the reference")
         for url in sorted(set(fetcher.refused))
     ]
     if errors:
         raise ContentErrors(errors)
-    printed = []
-    for edition, document in laid_out:
-        target = output_dir / edition.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        # Tagged, so screen readers follow the document order rather than the paint order.
-        document.write_pdf(target, pdf_tags=True)
-        printed.append(PrintedPdf(edition.path, len(document.pages)))
     return printed
+
+
+def print_key(html: str, resources: str) -> str:
+    """What a PDF is made from: its print document, the files it may fetch, WeasyPrint's version and this module."""
+    digest = hashlib.sha256(f"{weasyprint.__version__}\n{resources}\n{_OWN_DIGEST}\n".encode())
+    digest.update(html.encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _resources_digest(templates: Path) -> str:
+    """The files under templates/ the print document may fetch (all but the Jinja templates, already in the HTML)."""
+    digest = hashlib.sha256()
+    for path in sorted(path for path in templates.rglob("*") if path.is_file() and path.suffix != ".j2"):
+        digest.update(f"{path.relative_to(templates).as_posix()}\n".encode() + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+_OWN_DIGEST = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+
+
+def save_printed(printed: list[PrintedPdf], path: Path) -> None:
+    """Record the PDFs now in site/, for the next write_pdfs to reuse."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps([vars(pdf) for pdf in printed], indent=1), encoding="utf-8")
+
+
+def load_printed(path: Path) -> list[PrintedPdf]:
+    """The PDFs save_printed recorded; none when there is no readable record."""
+    try:
+        return [PrintedPdf(**entry) for entry in json.loads(path.read_text(encoding="utf-8"))]
+    except (OSError, ValueError, TypeError):
+        return []
 
 
 def publish_pdfs(built: Path, site: Path) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .errors import ContentErrors
 from .load import GLOSSARY_FILE, SHEETS_DIR, SOURCES_DIR, load_project
-from .pdf import PrintedPdf, publish_pdfs, write_pdfs
+from .pdf import PrintedPdf, load_printed, publish_pdfs, save_printed, write_pdfs
 from .render import render_pages, write_pages
 from .site import build_site, dated, edit_base_url, new_output_folder, publish
 from .validate import Briefing, validate
@@ -45,6 +45,11 @@ class Project:
     def stamp(self) -> Path:
         """The state of the inputs site/ was last built from (see build_state)."""
         return self.root / "staging" / "site.stamp"
+
+    @property
+    def printed(self) -> Path:
+        """The PDFs in site/ and what each was printed from, so unchanged ones are not printed again."""
+        return self.root / "staging" / "printed.json"
 
     def assets(self) -> list[Path]:
         return sorted(p for p in (self.templates / "assets").iterdir() if p.is_file())
@@ -89,13 +94,19 @@ def build(project: Project, paper: str = "a4", with_pdf: bool = True) -> Briefin
     try:
         with dated(briefing.as_of):
             build_site(project.config, project.staging, output, site_nav(briefing))
-        if with_pdf:
-            write_pdfs(briefing, project.templates, output, paper)
+        printed = _print_reusing(project, briefing, output, paper) if with_pdf else []
+        project.printed.unlink(missing_ok=True)
         publish(output, project.site)
     finally:
         shutil.rmtree(output, ignore_errors=True)
+    save_printed(printed, project.printed)
     project.stamp.write_text(state, encoding="utf-8")
     return briefing
+
+
+def _print_reusing(project: Project, briefing: Briefing, output: Path, paper: str) -> list[PrintedPdf]:
+    """Print the PDFs into output, linking those whose print document is unchanged from site/."""
+    return write_pdfs(briefing, project.templates, output, paper, project.site, load_printed(project.printed))
 
 
 def up_to_date(project: Project, paper: str = "a4", with_pdf: bool = True) -> bool:
@@ -168,18 +179,27 @@ def pdf(project: Project, paper: str = "a4") -> list[PrintedPdf]:
     project.stamp.unlink(missing_ok=True)
     output = new_output_folder(project.site)
     try:
-        printed = write_pdfs(briefing, project.templates, output, paper)
+        printed = _print_reusing(project, briefing, output, paper)
+        project.printed.unlink(missing_ok=True)
         publish_pdfs(output, project.site)
     finally:
         shutil.rmtree(output, ignore_errors=True)
+    save_printed(printed, project.printed)
     return printed
+
+
+# Material draws the whole navigation into every page, so with a link per topic each page
+# grows with the number of topics, and the site build with its square (at 400 topics, 40 %
+# of MkDocs' time). Past this many topics, the overview, which lists them all, leads to them.
+NAV_TOPICS_MAX = 40
 
 
 def site_nav(briefing: Briefing) -> list:
     """The navigation, in topic order; titles escaped because MkDocs prints them as they are."""
+    topics = [{html.escape(t.sheet.title): f"topics/{t.id}.md"} for t in briefing.topics]
     return [
         {"Overview": "index.md"},
-        {"Topics": [{html.escape(t.sheet.title): f"topics/{t.id}.md"} for t in briefing.topics]},
+        *([{"Topics": topics}] if len(topics) <= NAV_TOPICS_MAX else []),
         {"Timeline": "timeline.md"},
         {"Sources": "sources/index.md"},
         {"Methodology": "methodology.md"},

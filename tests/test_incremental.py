@@ -116,3 +116,22 @@ def test_a_failed_update_leaves_the_previous_site_whole(tiny_project, tmp_path):
     with pytest.raises(ContentErrors):  # strict mode: the broken link stops MkDocs
         update_site(project.config, project.staging, tmp_path / "before", tmp_path / "updated", nav)
     assert site_files(tmp_path / "before") == before
+
+
+def pdf_inodes(project: Project) -> dict[str, int]:
+    return {path.relative_to(project.site).as_posix(): path.stat().st_ino for path in project.site.rglob("*.pdf")}
+
+
+def test_pdfs_are_printed_again_only_when_their_print_document_changes(tiny_project):
+    project = Project(tiny_project())
+    build(project)
+    first = pdf_inodes(project)
+    assert set(first) == {"briefing.pdf", "pdf/energy.pdf"}
+    with (project.templates / "topic.md.j2").open("a", encoding="utf-8") as file:
+        file.write("\n")  # the site's topic page only
+    build(project)
+    assert pdf_inodes(project) == first
+    with (project.templates / "print.css").open("a", encoding="utf-8") as file:
+        file.write("\n/* edited */\n")
+    build(project)
+    assert all(inode != first[name] for name, inode in pdf_inodes(project).items())
