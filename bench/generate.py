@@ -19,6 +19,8 @@ REPO = Path(__file__).resolve().parent.parent
 FACTS_PER_TOPIC = 25
 FIGURES_PER_TOPIC = 2
 SOURCES_PER_TOPIC = 2.5  # 10, 100 and 1,000 sources for 4, 40 and 400 topics
+HOME_SOURCES = 7  # a topic cites mostly the few sources about it, as a real one does
+ELSEWHERE = 0.1  # and now and then any other
 AS_OF = date(2026, 1, 31)
 
 WORDS = """
@@ -72,7 +74,7 @@ def generate_project(root: Path, scale: Scale, seed: int = 7) -> Path:
     source_ids = sorted(texts)
     for number in range(scale.topics):
         topic_id = f"topic-{number:03d}"
-        sheet = fact_sheet(rng, topic_id, number, source_ids, texts)
+        sheet = fact_sheet(rng, topic_id, number, Citable(home_sources(source_ids, number, scale), source_ids), texts)
         (root / "briefings" / f"{topic_id}.yaml").write_text(sheet, encoding="utf-8")
     return root
 
@@ -119,7 +121,25 @@ def quote_from(rng: random.Random, text: str) -> str:
     return " ".join(words[start : start + length])
 
 
-def fact_sheet(rng: random.Random, topic_id: str, number: int, source_ids: list[str], texts: dict[str, str]) -> str:
+@dataclass(frozen=True)
+class Citable:
+    """The sources a topic cites: mostly its own few, sometimes any."""
+
+    home: list[str]
+    everything: list[str]
+
+    def pick(self, rng: random.Random, count: int) -> list[str]:
+        pool = self.everything if rng.random() < ELSEWHERE else self.home
+        return rng.sample(pool, k=min(len(pool), count))
+
+
+def home_sources(source_ids: list[str], number: int, scale: Scale) -> list[str]:
+    """A window of sources that moves along with the topic number, so each source has a few topics citing it."""
+    first = number * len(source_ids) // scale.topics
+    return [source_ids[(first + offset) % len(source_ids)] for offset in range(min(HOME_SOURCES, len(source_ids)))]
+
+
+def fact_sheet(rng: random.Random, topic_id: str, number: int, sources: Citable, texts: dict[str, str]) -> str:
     title = f"Topic {number}: " + " ".join(rng.choice(WORDS) for _ in range(3))
     lines = [
         f"title: {yaml_value(title)}",
@@ -130,7 +150,7 @@ def fact_sheet(rng: random.Random, topic_id: str, number: int, source_ids: list[
     ]
     for index in range(FIGURES_PER_TOPIC):
         metric, unit = rng.choice(METRICS)
-        source = rng.choice(source_ids)
+        (source,) = sources.pick(rng, 1)
         lines += [
             f"  - metric: {metric}",
             f"    label: {yaml_value(' '.join(rng.choice(WORDS) for _ in range(4)))}",
@@ -144,11 +164,11 @@ def fact_sheet(rng: random.Random, topic_id: str, number: int, source_ids: list[
         ]
     lines.append("facts:")
     for index in range(FACTS_PER_TOPIC):
-        lines += fact_lines(rng, f"{topic_id}-fact-{index:02d}", source_ids, texts)
+        lines += fact_lines(rng, f"{topic_id}-fact-{index:02d}", sources, texts)
     return "\n".join(lines) + "\n"
 
 
-def fact_lines(rng: random.Random, fact_id: str, source_ids: list[str], texts: dict[str, str]) -> list[str]:
+def fact_lines(rng: random.Random, fact_id: str, sources: Citable, texts: dict[str, str]) -> list[str]:
     lines = [
         f"  - id: {fact_id}",
         f"    date: {yaml_value(fact_date(rng))}",
@@ -159,7 +179,7 @@ def fact_lines(rng: random.Random, fact_id: str, source_ids: list[str], texts: d
     if rng.random() < 0.2:
         lines.append(f"    note: {yaml_value(sentence(rng))}")
     lines.append("    cite:")
-    for source in rng.sample(source_ids, k=min(len(source_ids), rng.choice([1, 1, 1, 2]))):
+    for source in sources.pick(rng, rng.choice([1, 1, 1, 2])):
         lines += [f"      - source: {source}", f"        quote: {yaml_value(quote_from(rng, texts[source]))}"]
     return lines
 
