@@ -15,7 +15,7 @@ from .errors import ContentErrors
 from .load import GLOSSARY_FILE, SHEETS_DIR, SOURCES_DIR, load_project
 from .pdf import PrintedPdf, load_printed, publish_pdfs, save_printed, write_pdfs
 from .render import render_pages, write_pages
-from .site import build_site, dated, edit_base_url, new_output_folder, publish
+from .site import build_site, dated, edit_base_url, new_output_folder, publish, read_site_config, stale_after_days
 from .validate import Briefing, validate
 
 
@@ -75,7 +75,8 @@ def check(project: Project) -> Briefing:
 def generate(project: Project) -> tuple[Briefing, list[str]]:
     """Check the content and render it into the staging folder; returns what changed there."""
     briefing = check(project)
-    pages = render_pages(briefing, project.templates, edit_base=edit_base_url(project.config))
+    config = read_site_config(project.config)
+    pages = render_pages(briefing, project.templates, stale_after_days(config), edit_base_url(config))
     changed = write_pages(pages, project.assets(), project.staging)
     return briefing, changed
 
@@ -203,4 +204,4 @@ def site_nav(briefing: Briefing) -> list:
         {"Timeline": "timeline.md"},
         {"Sources": "sources/index.md"},
         {"Methodology": "methodology.md"},
-    ]
+    ] + ([{"Glossary": "glossary.md"}] if briefing.glossary else [])

@@ -359,7 +359,7 @@ def _edit_path(path: str, template: str, context: dict) -> str:
     return GLOSSARY_FILE if path == "glossary.md" else f"templates/{template}"
 
 
-def render_pages(briefing: Briefing, templates: Path, stale_after_days: int = 180, edit_base: str | None = None) -> list[Page]:
+def render_pages(briefing: Briefing, templates: Path, stale_after_days: int, edit_base: str | None = None) -> list[Page]:
     """Every page of the site, rendered in memory; sheets older than stale_after_days get flagged.
 
     With edit_base (see site.edit_base_url), each page links to the file an editor changes.

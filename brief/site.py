@@ -31,6 +31,7 @@ from .errors import ContentError, ContentErrors
 # MkDocs' own default (edit/master/docs/) points into the docs folder, which here holds
 # generated pages; the files an editor changes live at the repository's top level.
 DEFAULT_EDIT_URI = "edit/main/"
+DEFAULT_STALE_AFTER_DAYS = 180
 
 
 def build_site(
@@ -155,23 +156,31 @@ def dated(day: date) -> Iterator[None]:
             os.environ["SOURCE_DATE_EPOCH"] = before
 
 
-def edit_base_url(config_file: Path) -> str | None:
-    """Where the repository's files are edited (`repo_url` joined with `edit_uri` in mkdocs.yml), or None.
-
-    Read with MkDocs' own YAML loader, so `!ENV` values work as in the build. An
-    absolute `edit_uri` works without `repo_url`; an empty one turns edit links off.
-    """
+def read_site_config(config_file: Path) -> dict:
+    """mkdocs.yml as data, read with MkDocs' own YAML loader so `!ENV` values work as in the build."""
     try:
-        config = yaml_load(config_file.read_text(encoding="utf-8")) or {}
+        return yaml_load(config_file.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError, MkDocsException) as exc:
         raise ContentErrors([_config_error(config_file, exc)]) from exc
+
+
+def stale_after_days(config: dict) -> int:
+    """`extra.brief.stale_after_days`: the age at which a topic page warns its reader."""
+    return int(((config.get("extra") or {}).get("brief") or {}).get("stale_after_days", DEFAULT_STALE_AFTER_DAYS))
+
+
+def edit_base_url(config: dict, config_name: str = "mkdocs.yml") -> str | None:
+    """Where the repository's files are edited (`repo_url` joined with `edit_uri`), or None.
+
+    An absolute `edit_uri` works without `repo_url`; an empty one turns edit links off.
+    """
     repo_url, edit_uri = config.get("repo_url"), config.get("edit_uri", DEFAULT_EDIT_URI)
     if edit_uri == "" or not (repo_url or urlsplit(str(edit_uri)).scheme):
         return None
     base = urljoin(str(repo_url or "").rstrip("/") + "/", str(edit_uri or DEFAULT_EDIT_URI))
     if urlsplit(base).scheme not in ("http", "https"):
         message = f"repo_url {repo_url!r} with edit_uri {edit_uri!r} is not a web address: write an https:// URL"
-        raise ContentErrors([ContentError(config_file.name, 0, 0, message)])
+        raise ContentErrors([ContentError(config_name, 0, 0, message)])
     return base.rstrip("/") + "/"
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from brief.errors import ContentErrors
 from brief.pipeline import Project, build, generate
-from brief.site import edit_base_url
+from brief.site import edit_base_url, read_site_config
 
 REPO_URL = "https://github.com/example-org/russia-china-briefing"
 
@@ -61,12 +61,12 @@ def test_a_whole_edit_uri_needs_no_repo_url_and_another_branch_is_honoured(tiny_
 def test_edit_base_url(tmp_path, settings, base):
     config = tmp_path / "mkdocs.yml"
     config.write_text("site_name: test\n" + settings + "\n", encoding="utf-8")
-    assert edit_base_url(config) == base
+    assert edit_base_url(read_site_config(config)) == base
 
 
 def test_a_repository_that_is_not_a_web_address_is_an_error(tmp_path):
     config = tmp_path / "mkdocs.yml"
     config.write_text("site_name: test\nrepo_url: javascript:alert(1)\n", encoding="utf-8")
     with pytest.raises(ContentErrors) as caught:
-        edit_base_url(config)
+        edit_base_url(read_site_config(config))
     assert "is not a web address" in caught.value.errors[0].message

@@ -85,7 +85,7 @@ def test_each_source_is_normalised_once_and_each_quote_searched_once_in_its_own_
     monkeypatch.setattr(SourceText, "find", lambda self, quote: searched.append((self.original, quote)) or find(self, quote))
     root = tiny_project({"energy": TWO_SOURCE_SHEET}, {"test-article": TINY_SOURCE, "other-article": OTHER_SOURCE})
     briefing = check(Project(root))
-    render_pages(briefing, root / "templates")
+    render_pages(briefing, root / "templates", stale_after_days=180)
     assert len(folded) == 2
     bodies = {source.id: source.text.original for source in briefing.sources.values()}
     assert sorted(searched) == sorted([

@@ -85,3 +85,23 @@ def test_topic_pages_carry_a_staleness_notice_for_the_reader_s_day(tiny_project)
     html = (root / "site" / "topics" / "energy.html").read_text(encoding="utf-8")
     assert '<p class="brief-stale" data-as-of="2025-01-21" data-stale-after-days="180" hidden>' in html
     assert 'src="../assets/brief.js"' in html
+
+
+def test_the_staleness_age_comes_from_mkdocs_yml(tiny_project):
+    root = tiny_project()
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("stale_after_days: 180", "stale_after_days: 30"), encoding="utf-8")
+    build(Project(root), with_pdf=False)
+    html = (root / "site" / "topics" / "energy.html").read_text(encoding="utf-8")
+    assert 'data-stale-after-days="30"' in html
+
+
+def test_the_glossary_is_in_the_navigation(tiny_project, tmp_path):
+    root = tiny_project()
+    (root / "glossary.yaml").write_text(
+        "terms:\n  - term: pipeline\n    definition: A pipe.\n    cite:\n"
+        "      - source: test-article\n        quote: the pipeline carries gas\n",
+        encoding="utf-8",
+    )
+    build(Project(root), with_pdf=False)
+    assert 'href="glossary.html"' in (root / "site" / "index.html").read_text(encoding="utf-8")
