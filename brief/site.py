@@ -159,14 +159,25 @@ def dated(day: date) -> Iterator[None]:
 def read_site_config(config_file: Path) -> dict:
     """mkdocs.yml as data, read with MkDocs' own YAML loader so `!ENV` values work as in the build."""
     try:
-        return yaml_load(config_file.read_text(encoding="utf-8")) or {}
+        config = yaml_load(config_file.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError, MkDocsException) as exc:
         raise ContentErrors([_config_error(config_file, exc)]) from exc
+    if not isinstance(config, dict):
+        raise ContentErrors([ContentError(config_file.name, 0, 0, "expected settings (`key: value` lines) at the top level: correct it")])
+    return config
 
 
 def stale_after_days(config: dict) -> int:
     """`extra.brief.stale_after_days`: the age at which a topic page warns its reader."""
-    return int(((config.get("extra") or {}).get("brief") or {}).get("stale_after_days", DEFAULT_STALE_AFTER_DAYS))
+    extra = config.get("extra") or {}
+    brief = extra.get("brief") or {} if isinstance(extra, dict) else None
+    days = brief.get("stale_after_days", DEFAULT_STALE_AFTER_DAYS) if isinstance(brief, dict) else None
+    if isinstance(days, str) and days.isdigit():
+        days = int(days)  # an !ENV value arrives as text
+    if isinstance(days, bool) or not isinstance(days, int):
+        message = "`extra:` `brief:` `stale_after_days:` must be a whole number of days, e.g. 180: correct it"
+        raise ContentErrors([ContentError("mkdocs.yml", 0, 0, message)])
+    return days
 
 
 def edit_base_url(config: dict, config_name: str = "mkdocs.yml") -> str | None:

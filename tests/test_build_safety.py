@@ -46,6 +46,8 @@ BREAKAGES = {
     "a source": lambda root: (root / "sources" / "test-article.md").write_bytes(b"\xff\xfe"),
     "mkdocs.yml": lambda root: replace_in(root / "mkdocs.yml", "name: material", "name: no-such-theme"),
     "mkdocs.yml's YAML": lambda root: replace_in(root / "mkdocs.yml", "site_name:", "nav: [\nsite_name:"),
+    "a setting of ours in mkdocs.yml": lambda root: replace_in(root / "mkdocs.yml", "stale_after_days: 180", "stale_after_days: soon"),
+    "mkdocs.yml as a list": lambda root: (root / "mkdocs.yml").write_text("- site_name: x\n", encoding="utf-8"),
     "a page template": lambda root: replace_in(root / "templates" / "topic.md.j2", "## Key judgement", "{% if %}"),
     "a macro": lambda root: replace_in(root / "templates" / "_macros.j2", "{% macro fact_item(fact, cite, root) %}", "{% macro fact_item(fact, cite, root) %}{{ no_such_value.here }}"),
     "the print template": lambda root: replace_in(root / "templates" / "print.html.j2", "<title>", "<title>{{ no_such_value.here }}"),
