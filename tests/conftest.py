@@ -67,15 +67,23 @@ def tiny_project(tmp_path: Path):
     """
 
     def make(sheets: dict[str, str] | None = None, sources: dict[str, str] | None = None) -> Path:
-        root = tmp_path / "tiny"
-        (root / "briefings").mkdir(parents=True)
-        (root / "sources").mkdir()
-        shutil.copytree(REPO / "templates", root / "templates")
-        shutil.copy2(REPO / "mkdocs.yml", root / "mkdocs.yml")
-        for name, text in (sheets if sheets is not None else {"energy": TINY_SHEET}).items():
-            (root / "briefings" / f"{name}.yaml").write_text(text, encoding="utf-8")
-        for name, text in (sources if sources is not None else {"test-article": TINY_SOURCE}).items():
-            (root / "sources" / f"{name}.md").write_text(text, encoding="utf-8")
-        return root
+        return make_tiny_project(tmp_path / "tiny", sheets, sources)
 
     return make
+
+
+def make_tiny_project(
+    root: Path, sheets: dict[str, str] | None = None, sources: dict[str, str] | None = None, glossary: str | None = None
+) -> Path:
+    """A small project in root: the given sheets and sources (default: the tiny ones), the repository's templates."""
+    (root / "briefings").mkdir(parents=True)
+    (root / "sources").mkdir()
+    shutil.copytree(REPO / "templates", root / "templates")
+    shutil.copy2(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    for name, text in (sheets if sheets is not None else {"energy": TINY_SHEET}).items():
+        (root / "briefings" / f"{name}.yaml").write_text(text, encoding="utf-8")
+    for name, text in (sources if sources is not None else {"test-article": TINY_SOURCE}).items():
+        (root / "sources" / f"{name}.md").write_text(text, encoding="utf-8")
+    if glossary is not None:
+        (root / "glossary.yaml").write_text(glossary, encoding="utf-8")
+    return root

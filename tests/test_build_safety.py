@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from brief.cli import main
 from brief.pipeline import Project, build
-from conftest import REPO, TINY_SHEET, TINY_SOURCE
+from conftest import make_tiny_project
 
 OUTPUT_FOLDERS = ("site", "staging")
 
@@ -61,13 +61,7 @@ BREAKAGES = {
 @pytest.fixture(scope="module")
 def built_project(tmp_path_factory) -> Path:
     """A small project built once; tests work on copies of it, site/ and all."""
-    root = tmp_path_factory.mktemp("built") / "project"
-    (root / "briefings").mkdir(parents=True)
-    (root / "sources").mkdir()
-    shutil.copytree(REPO / "templates", root / "templates")
-    shutil.copy2(REPO / "mkdocs.yml", root / "mkdocs.yml")
-    (root / "briefings" / "energy.yaml").write_text(TINY_SHEET, encoding="utf-8")
-    (root / "sources" / "test-article.md").write_text(TINY_SOURCE, encoding="utf-8")
+    root = make_tiny_project(tmp_path_factory.mktemp("built") / "project")
     build(Project(root))
     return root
 

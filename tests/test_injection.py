@@ -9,14 +9,13 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
 from brief.pipeline import Project, build
-from conftest import REPO, TINY_SHEET, TINY_SOURCE
+from conftest import TINY_SHEET, TINY_SOURCE, make_tiny_project
 
 SCRIPT = '<script>alert("PWN-script")</script>'
 IMG = '<img src=x onerror=alert("PWN-img")>'
@@ -150,14 +149,7 @@ CLEAN_GLOSSARY = """terms:
 
 
 def make_project(root: Path, sheet: str, source: str, glossary: str) -> Path:
-    (root / "briefings").mkdir(parents=True)
-    (root / "sources").mkdir()
-    shutil.copytree(REPO / "templates", root / "templates")
-    shutil.copy2(REPO / "mkdocs.yml", root / "mkdocs.yml")
-    (root / "briefings" / "energy.yaml").write_text(sheet, encoding="utf-8")
-    (root / "sources" / "test-article.md").write_text(source, encoding="utf-8")
-    (root / "glossary.yaml").write_text(glossary, encoding="utf-8")
-    return root
+    return make_tiny_project(root, {"energy": sheet}, {"test-article": source}, glossary)
 
 
 HAS_PDF = importlib.util.find_spec("brief.pdf") is not None
