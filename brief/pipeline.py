@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import html
 import importlib.metadata
 import os
 import re
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,8 +67,9 @@ class Project:
 
 def check(project: Project) -> Briefing:
     """The validated briefing; raises ContentErrors listing every problem."""
-    raw, errors = load_project(project.root)
-    briefing, validation_errors = validate(raw)
+    with _collector_paused():
+        raw, errors = load_project(project.root)
+        briefing, validation_errors = validate(raw)
     errors += validation_errors
     if errors or briefing is None:
         raise ContentErrors(errors)
@@ -76,9 +80,26 @@ def generate(project: Project) -> tuple[Briefing, list[str]]:
     """Check the content and render it into the staging folder; returns what changed there."""
     briefing = check(project)
     config = read_site_config(project.config)
-    pages = render_pages(briefing, project.templates, stale_after_days(config), edit_base_url(config))
+    with _collector_paused():
+        pages = render_pages(briefing, project.templates, stale_after_days(config), edit_base_url(config))
     changed = write_pages(pages, project.assets(), project.staging)
     return briefing, changed
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Load, validate and render build large trees of objects without cycles, which reference counting frees.
+
+    The cyclic garbage collector would walk them again and again as they grow: a third
+    of check's time and a fifth of render's at 10,000 facts.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def build(project: Project, paper: str = "a4", with_pdf: bool = True) -> Briefing:
