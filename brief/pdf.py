@@ -33,6 +33,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from .errors import ContentError, ContentErrors
 from .models import Fact, Figure
 from .render import PageCitations, render_template, template_env
+from .site import dated
 from .validate import Briefing, Source, Topic
 
 TEMPLATE = "print.html.j2"
@@ -254,7 +255,9 @@ def write_pdfs(
         errors += missing_content(briefing, edition, document)
         if not errors and len(fetcher.refused) == refused:
             # Tagged, so screen readers follow the document order rather than the paint order.
-            document.write_pdf(target, pdf_tags=True)
+            # Dated, because the fonts embedded carry a timestamp that would differ from build to build.
+            with dated(briefing.as_of):
+                document.write_pdf(target, pdf_tags=True)
             printed.append(PrintedPdf(edition.path, len(document.pages), key))
     errors += [
         ContentError("templates/", 0, 0, f"the print document asked for {url[:200]}, which is not a file in templates/: remove the reference")
