@@ -59,7 +59,7 @@ class Side:
         return {source.id: (source.front.data, source.body) for source in self.raw.sources}
 
     def texts(self) -> dict[str, SourceText]:
-        return {source.id: SourceText(source.body) for source in self.raw.sources}
+        return {source.id: source.text for source in self.raw.sources}
 
 
 def diff_report(root: Path, base: str, head: str | None = None) -> str:

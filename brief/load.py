@@ -9,13 +9,16 @@ unquoted dates in text fields keep the text the editor typed.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from .errors import ContentError, display_path
+from .quotes import SourceText
 
 Loc = tuple[str | int, ...]
 Position = tuple[int, int]
@@ -80,6 +83,8 @@ class Document:
     data: dict[str, Any]
     values: dict[Loc, Position] = field(repr=False)
     keys: dict[Loc, Position] = field(repr=False)
+    # What validation made of data, by model: kept with the document, so serve validates only changed files.
+    models: dict[type, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def where(self, loc: Loc, *, key: bool = False) -> Position:
         """The position of the value (or its key) at loc, else of its nearest located parent."""
@@ -104,6 +109,11 @@ class SourceFile:
     front: Document
     body: str
     body_line: int  # line number of the body's first line in the file
+
+    @cached_property
+    def text(self) -> SourceText:
+        """The body with its normalised form, made once per file (see SourceText)."""
+        return SourceText(self.body)
 
 
 @dataclass(frozen=True)
@@ -314,6 +324,14 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, line_offset: int) -> str:
 
 def read_text(path: Path, root: Path) -> tuple[str | None, list[ContentError]]:
     """The file's text as UTF-8, byte-order mark dropped and line ends made `\\n`, or None and why not."""
+    raw, errors = read_bytes(path, root)
+    if raw is None:
+        return None, errors
+    return decode(raw, display_path(path, root))
+
+
+def read_bytes(path: Path, root: Path) -> tuple[bytes | None, list[ContentError]]:
+    """The file's bytes, or None and why it may not or cannot be read."""
     name = display_path(path, root)
     if _leads_outside(path, root):
         # Through a link, a content file could publish any file the build can read.
@@ -324,9 +342,13 @@ def read_text(path: Path, root: Path) -> tuple[str | None, list[ContentError]]:
     if size > MAX_FILE_BYTES:
         return None, [ContentError(name, 0, 0, f"is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit: split it")]
     try:
-        raw = path.read_bytes()
+        return path.read_bytes(), []
     except OSError as exc:
         return None, [ContentError(name, 0, 0, f"cannot be read ({exc.strerror}): check the file's permissions")]
+
+
+def decode(raw: bytes, name: str) -> tuple[str | None, list[ContentError]]:
+    """The bytes as UTF-8 text, byte-order mark dropped and line ends made `\\n`, or None and why not."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None, [ContentError(name, 1, 1, "is saved as UTF-16: save the file as UTF-8")]
     try:
@@ -375,10 +397,13 @@ _FRONT_MATTER_END = re.compile(r"^---[ \t]*$", re.MULTILINE)
 
 def load_source(path: Path, root: Path) -> tuple[SourceFile | None, list[ContentError]]:
     """A source article: YAML front matter between `---` lines, then its text."""
-    name = display_path(path, root)
     text, errors = read_text(path, root)
     if text is None:
         return None, errors
+    return parse_source(text, display_path(path, root), path)
+
+
+def parse_source(text: str, name: str, path: Path) -> tuple[SourceFile | None, list[ContentError]]:
     first_line, _, rest = text.partition("\n")
     if first_line.rstrip() != "---":
         return None, [ContentError(name, 1, 1, "a source starts with front matter: a line `---`, the fields, then `---`")]
@@ -395,21 +420,45 @@ def load_source(path: Path, root: Path) -> tuple[SourceFile | None, list[Content
     return SourceFile(path.stem, front, body, body_line), []
 
 
-def load_project(root: Path) -> tuple[RawProject, list[ContentError]]:
-    """Load every fact sheet and source under root; problems are returned, not raised."""
+Parsed = tuple[Document | SourceFile | None, list[ContentError]]
+# Bytes read, and what they parsed to, by file: a long-running process (serve) parses only files that changed.
+ParseMemo = dict[Path, tuple[bytes, Parsed]]
+
+
+def load_project(root: Path, memo: ParseMemo | None = None) -> tuple[RawProject, list[ContentError]]:
+    """Load every fact sheet and source under root; problems are returned, not raised.
+
+    With memo, a file whose bytes are those of its entry there is not parsed again.
+    """
     errors: list[ContentError] = []
     sheets: list[Document] = []
     sources: list[SourceFile] = []
     broken: set[str] = set()
+    seen: set[Path] = set()
+
+    def load(path: Path, parse: Callable[[str, str, Path], Parsed]) -> Parsed:
+        seen.add(path)
+        raw, problems = read_bytes(path, root)
+        if raw is None:
+            return None, problems
+        if memo is not None and path in memo and memo[path][0] == raw:
+            return memo[path][1]
+        name = display_path(path, root)
+        text, problems = decode(raw, name)
+        parsed = parse(text, name, path) if text is not None else (None, problems)
+        if memo is not None:
+            memo[path] = (raw, parsed)
+        return parsed
+
     for path in _content_files(root, SHEETS_DIR, SHEET_SUFFIX, errors):
-        sheet, problems = load_yaml_file(path, root)
+        sheet, problems = load(path, parse_yaml)
         errors += problems
         if sheet is not None:
             sheets.append(sheet)
     if not sheets and not errors:
         errors.append(ContentError(f"{SHEETS_DIR}/", 0, 0, "no fact sheets: add one, e.g. briefings/energy.yaml"))
     for path in _content_files(root, SOURCES_DIR, SOURCE_SUFFIX, errors):
-        source, problems = load_source(path, root)
+        source, problems = load(path, parse_source)
         errors += problems
         if source is None:
             broken.add(path.stem)
@@ -417,8 +466,11 @@ def load_project(root: Path) -> tuple[RawProject, list[ContentError]]:
             sources.append(source)
     glossary = None
     if (root / GLOSSARY_FILE).exists():
-        glossary, problems = load_yaml_file(root / GLOSSARY_FILE, root)
+        glossary, problems = load(root / GLOSSARY_FILE, parse_yaml)
         errors += problems
+    if memo is not None:
+        for gone in memo.keys() - seen:
+            del memo[gone]
     return RawProject(tuple(sheets), tuple(sources), frozenset(broken), glossary), errors
 
 

@@ -11,13 +11,13 @@ import os
 import re
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ContentErrors
-from .load import GLOSSARY_FILE, SHEETS_DIR, SOURCES_DIR, load_project
+from .load import GLOSSARY_FILE, SHEETS_DIR, SOURCES_DIR, ParseMemo, load_project
 from .pdf import PrintedPdf, load_printed, publish_pdfs, save_printed, write_pdfs
-from .render import render_pages, write_pages
+from .render import RenderedSite, render_site, write_pages
 from .site import build_site, dated, edit_base_url, new_output_folder, publish, read_site_config, stale_after_days
 from .validate import Briefing, validate
 
@@ -65,10 +65,21 @@ class Project:
         return sorted(files + [path for path in (self.root / GLOSSARY_FILE, self.config) if path.exists()])
 
 
-def check(project: Project) -> Briefing:
+@dataclass
+class Memory:
+    """What a long-running process (serve) keeps from one build to the next, so an edit costs what it changed.
+
+    Unchanged files are not parsed or validated again, and pages that show nothing new are not rendered again.
+    """
+
+    parsed: ParseMemo = field(default_factory=dict)
+    rendered: RenderedSite | None = None
+
+
+def check(project: Project, memory: Memory | None = None) -> Briefing:
     """The validated briefing; raises ContentErrors listing every problem."""
     with _collector_paused():
-        raw, errors = load_project(project.root)
+        raw, errors = load_project(project.root, memory.parsed if memory else None)
         briefing, validation_errors = validate(raw)
     errors += validation_errors
     if errors or briefing is None:
@@ -76,13 +87,16 @@ def check(project: Project) -> Briefing:
     return briefing
 
 
-def generate(project: Project) -> tuple[Briefing, list[str]]:
+def generate(project: Project, memory: Memory | None = None) -> tuple[Briefing, list[str]]:
     """Check the content and render it into the staging folder; returns what changed there."""
-    briefing = check(project)
+    briefing = check(project, memory)
     config = read_site_config(project.config)
+    previous = memory.rendered if memory else None
     with _collector_paused():
-        pages = render_pages(briefing, project.templates, stale_after_days(config), edit_base_url(config))
-    changed = write_pages(pages, project.assets(), project.staging)
+        site = render_site(briefing, project.templates, stale_after_days(config), edit_base_url(config), previous)
+    changed = write_pages(site.pages, project.assets(), project.staging)
+    if memory:
+        memory.rendered = site
     return briefing, changed
 
 

@@ -74,7 +74,19 @@ class SourceText:
 
     def find(self, quote: str) -> tuple[int, int] | None:
         """The span of the original text the quote matches, or None."""
-        needle = normalize(quote)
+        return self.find_normalized(normalize(quote))
+
+    def find_normalized(self, needle: str) -> tuple[int, int] | None:
+        """find, for a quote already normalised; each is looked for once in the life of this text."""
+        if needle not in self._found:
+            self._found[needle] = self._span(needle)
+        return self._found[needle]
+
+    @cached_property
+    def _found(self) -> dict[str, tuple[int, int] | None]:
+        return {}
+
+    def _span(self, needle: str) -> tuple[int, int] | None:
         if not needle:
             return None
         start = self.normalized.find(needle)

@@ -7,6 +7,7 @@ alone, so nothing an editor writes is parsed a second time.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import os
@@ -15,6 +16,7 @@ import traceback
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import quote as percent_encode
@@ -219,6 +221,7 @@ def template_env(templates: Path, glossary: Iterable[GlossaryTerm] = ()) -> jinj
     env.filters["number"] = format_number
     env.filters["longdate"] = lambda day: f"{day.day} {day:%B %Y}"
     env.globals["status_help"] = STATUS_MEANING
+    env.globals["source_blocks"] = source_blocks
     return env
 
 
@@ -252,6 +255,37 @@ class Page:
     text: str
 
 
+@dataclass(frozen=True)
+class PageSpec:
+    """A page to render: where it goes, its template and context, and every value of the content it prints.
+
+    Two specs of one path whose `shows` are equal render the same text, as long as what
+    every page prints (RenderedSite.common) is the same too; so the last text is kept.
+    """
+
+    path: str
+    template: str
+    context: dict[str, object]
+    shows: object
+
+
+@dataclass(frozen=True)
+class RenderedSite:
+    """The rendered pages with what each shows: what the next render of an edited briefing starts from."""
+
+    common: tuple
+    rendered: dict[str, tuple[object, Page]]
+
+    @property
+    def pages(self) -> list[Page]:
+        return [page for _, page in self.rendered.values()]
+
+
+# Above this many dated facts the timeline is an index of months, each on its own page:
+# one page of 10,000 facts weighs 5 MB, and every dated fact's edit would rebuild all of it.
+TIMELINE_PAGE_MAX = 400
+
+
 class SiteRenderer:
     """Renders every page of the site from the Briefing through the templates."""
 
@@ -260,6 +294,7 @@ class SiteRenderer:
         self.edit_base = edit_base
         self.env = template_env(templates, briefing.glossary)
         self.env.globals["stale_after_days"] = stale_after_days
+        self.common = (_templates_digest(templates), stale_after_days, edit_base, briefing.as_of, briefing.glossary)
         # Indexes built once: looking these up per page made rendering grow with pages × facts.
         self.topic_of = {fact.id: topic for topic in briefing.topics for fact in topic.sheet.facts}
         self.citing = _citing_by_source(briefing)
@@ -269,63 +304,121 @@ class SiteRenderer:
             lambda group: [topic for topic, _ in group.entries],
         )
 
-    def pages(self) -> list[Page]:
-        briefing = self.briefing
-        pages = [
-            self._page("index.md", "overview.md.j2", latest=self._latest_facts()),
-            self._page("timeline.md", "timeline.md.j2", months=self._timeline_months()),
-            self._page("sources/index.md", "sources.md.j2"),
-            self._page("methodology.md", "methodology.md.j2"),
-        ]
-        if briefing.glossary:
-            pages.append(self._page("glossary.md", "glossary.md.j2", cite=PageCitations(briefing)))
-        for topic in briefing.topics:
-            pages.append(
-                self._page(
-                    f"topics/{topic.id}.md",
-                    "topic.md.j2",
-                    topic=topic,
-                    cite=PageCitations(briefing),
-                    disputes=self.disputes.get(topic.id, []),
-                    differing=self.differing.get(topic.id, []),
-                )
-            )
-        for source in briefing.sources.values():
-            pages.append(
-                self._page(
-                    f"sources/{source.id}.md",
-                    "source.md.j2",
-                    source=source,
-                    blocks=source_blocks(source),
-                    citing=self.citing.get(source.id, []),
-                )
-            )
-        return pages
+    def render(self, previous: RenderedSite | None = None) -> RenderedSite:
+        """Every page; a page that shows the same as in previous keeps its text from there."""
+        kept = previous.rendered if previous is not None and previous.common == self.common else {}
+        rendered = {}
+        for spec in self.specs():
+            before = kept.get(spec.path)
+            page = before[1] if before is not None and before[0] == spec.shows else self._page(spec)
+            rendered[spec.path] = (spec.shows, page)
+        return RenderedSite(self.common, rendered)
 
-    def _page(self, path: str, template: str, **context: object) -> Page:
+    def specs(self) -> Iterator[PageSpec]:
+        briefing = self.briefing
+        latest = self._dated_facts[:LATEST_COUNT]
+        yield PageSpec("index.md", "overview.md.j2", {"latest": latest}, self._overview_shows(latest))
+        yield from self._timeline_specs()
+        yield PageSpec("sources/index.md", "sources.md.j2", {}, tuple((s.id, s.display_title, s.meta, len(s.passages)) for s in briefing.sources.values()))
+        yield PageSpec("methodology.md", "methodology.md.j2", {}, (briefing.fact_count, len(briefing.sources)))
+        if briefing.glossary:
+            cites = [citation for term in briefing.glossary for citation in term.cite]
+            yield PageSpec("glossary.md", "glossary.md.j2", {"cite": PageCitations(briefing)}, self._refs_shown(cites))
+        for topic in briefing.topics:
+            yield self._topic_spec(topic)
+        for source in briefing.sources.values():
+            citing = self.citing.get(source.id, [])
+            shows = (source.name, source.meta, source.text.original, source.passages, tuple((t.id, t.sheet.title, item) for t, item in citing))
+            yield PageSpec(f"sources/{source.id}.md", "source.md.j2", {"source": source, "citing": citing}, shows)
+
+    def _topic_spec(self, topic: Topic) -> PageSpec:
+        disputes = self.disputes.get(topic.id, [])
+        differing = self.differing.get(topic.id, [])
+        shown_facts = [fact for dispute in disputes for _, fact in (dispute.first, dispute.second)]
+        shown_figures = [figure for group in differing for _, figure in group.entries]
+        cites = [c for item in (*topic.sheet.figures, *topic.sheet.facts, *shown_facts, *shown_figures) for c in item.cite]
+        shows = (
+            topic.name,
+            topic.sheet,
+            tuple(((a.id, a.sheet.title, x), (b.id, b.sheet.title, y)) for (a, x), (b, y) in ((d.first, d.second) for d in disputes)),
+            tuple((group.period, tuple((t.id, t.sheet.title, figure) for t, figure in group.entries)) for group in differing),
+            self._refs_shown(cites),
+        )
+        context = {"topic": topic, "cite": PageCitations(self.briefing), "disputes": disputes, "differing": differing}
+        return PageSpec(f"topics/{topic.id}.md", "topic.md.j2", context, shows)
+
+    def _overview_shows(self, latest: list[tuple[Fact, Topic]]) -> tuple:
+        briefing = self.briefing
+        return (
+            tuple((t.id, t.sheet.title, t.sheet.summary, t.sheet.as_of, len(t.sheet.facts)) for t in briefing.topics),
+            _entries_shown(latest),
+            tuple(tuple((t.id, figure) for t, figure in group.entries) for group in briefing.figure_groups),
+            briefing.fact_count,
+            len(briefing.sources),
+        )
+
+    def _refs_shown(self, citations: Iterable[Citation]) -> tuple:
+        """What a page prints of each citation: its quote, its passage and its source."""
+        sources, passage = self.briefing.sources, self.briefing.passage
+        return tuple((c.quote, sources[c.source].display_title, sources[c.source].meta, passage(c)) for c in citations)
+
+    def _timeline_specs(self) -> Iterator[PageSpec]:
+        months = self._timeline_months()
+        if sum(len(entries) for _, entries in months) <= TIMELINE_PAGE_MAX:
+            yield self._timeline_spec("timeline.md", months)
+            return
+        index = [(key, entries[0][0].date.month_label, len(entries)) for key, entries in months]
+        yield PageSpec("timeline.md", "timeline.md.j2", {"months": [], "index": index, "topics": [], "month_label": None}, tuple(index))
+        for number, (key, entries) in enumerate(months):
+            around = {
+                "month_label": index[number][1],
+                "newer": index[number - 1] if number else None,
+                "older": index[number + 1] if number + 1 < len(index) else None,
+            }
+            yield self._timeline_spec(f"timeline/{key}.md", [(key, entries)], **around)
+
+    def _timeline_spec(self, path: str, months: list[tuple[str, list[tuple[Fact, Topic]]]], **around: object) -> PageSpec:
+        present = {topic.id for _, entries in months for _, topic in entries}
+        topics = [topic for topic in self.briefing.topics if topic.id in present]
+        shows = (tuple((key, _entries_shown(entries)) for key, entries in months), tuple((t.id, t.sheet.title) for t in topics), tuple(around.items()))
+        context = {"months": months, "index": None, "topics": topics, "month_label": None, "newer": None, "older": None, **around}
+        return PageSpec(path, "timeline.md.j2", context, shows)
+
+    def _page(self, spec: PageSpec) -> Page:
+        path = spec.path
         root = "../" * path.count("/")
-        edit_path = _edit_path(path, template, context)
+        context = spec.context
+        edit_path = _edit_path(path, spec.template, context)
         edit_url = self.edit_base + edit_path if self.edit_base else None
         text = render_template(
             self.env,
-            template,
+            spec.template,
             briefing=self.briefing, root=root, page_path=path, topic_of=self.topic_of, edit_path=edit_path, edit_url=edit_url, **context
         )
         return Page(path, text)
 
+    @cached_property
     def _dated_facts(self) -> list[tuple[Fact, Topic]]:
         dated = [(fact, topic) for topic in self.briefing.topics for fact in topic.sheet.facts if fact.date]
         return sorted(dated, key=lambda pair: (pair[0].date, pair[0].id), reverse=True)
 
-    def _latest_facts(self) -> list[tuple[Fact, Topic]]:
-        return self._dated_facts()[:LATEST_COUNT]
-
     def _timeline_months(self) -> list[tuple[str, list[tuple[Fact, Topic]]]]:
         months: dict[str, list[tuple[Fact, Topic]]] = {}
-        for fact, topic in self._dated_facts():
+        for fact, topic in self._dated_facts:
             months.setdefault(fact.date.month_key, []).append((fact, topic))
         return list(months.items())
 
+
+def _entries_shown(entries: Iterable[tuple[Fact, Topic]]) -> tuple:
+    return tuple((fact, topic.id, topic.sheet.title) for fact, topic in entries)
+
+
+def _templates_digest(templates: Path) -> str:
+    """The templates' names and bytes: a changed template changes every page it may be part of."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in templates.rglob("*") if p.is_file()):
+        digest.update(f"{path.relative_to(templates).as_posix()}\n".encode() + path.read_bytes())
+    return digest.hexdigest()
 
 
 def _citing_by_source(briefing: Briefing) -> dict[str, list[tuple[Topic, Fact | Figure]]]:
@@ -359,12 +452,15 @@ def _edit_path(path: str, template: str, context: dict) -> str:
     return GLOSSARY_FILE if path == "glossary.md" else f"templates/{template}"
 
 
-def render_pages(briefing: Briefing, templates: Path, stale_after_days: int, edit_base: str | None = None) -> list[Page]:
+def render_site(
+    briefing: Briefing, templates: Path, stale_after_days: int, edit_base: str | None = None, previous: RenderedSite | None = None
+) -> RenderedSite:
     """Every page of the site, rendered in memory; sheets older than stale_after_days get flagged.
 
     With edit_base (see site.edit_base_url), each page links to the file an editor changes.
+    With previous, the render of an earlier briefing, only pages that show something new are rendered.
     """
-    return SiteRenderer(briefing, templates, stale_after_days, edit_base).pages()
+    return SiteRenderer(briefing, templates, stale_after_days, edit_base).render(previous)
 
 
 def write_pages(pages: list[Page], assets: list[Path], docs: Path) -> list[str]:

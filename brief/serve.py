@@ -14,13 +14,13 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from mkdocs.livereload import LiveReloadServer
 
 from .errors import ContentError, ContentErrors
-from .pipeline import Project, generate, site_nav
+from .pipeline import Memory, Project, generate, site_nav
 from .site import CompiledTemplates, build_site, new_output_folder, publish, update_site
 
 HOST = "127.0.0.1"
@@ -39,10 +39,11 @@ class Rebuild:
 
 @dataclass
 class Preview:
-    """What the served folder was built with; None until its first build."""
+    """What the served folder was built with (None until its first build), and what the next build can reuse."""
 
     nav: list | None = None
     config: bytes | None = None
+    memory: Memory = field(default_factory=Memory)
 
 
 def serve_forever(project: Project, port: int, report: Callable[[Rebuild], None]) -> None:
@@ -85,7 +86,7 @@ def rebuild_site(project: Project, served: Path, compiled: CompiledTemplates, pr
     started = time.perf_counter()
     output = new_output_folder(served)
     try:
-        briefing, changed = generate(project)
+        briefing, changed = generate(project, preview.memory if preview else None)
         nav, config = site_nav(briefing), project.config.read_bytes()
         removed = any(not (project.staging / path).exists() for path in changed)
         if preview and (preview.nav, preview.config) == (nav, config) and not removed:

@@ -136,7 +136,7 @@ def validate(raw: RawProject) -> tuple[Briefing | None, list[ContentError]]:
     errors += _check_contradictions(topics)
     glossary = _model(Glossary, raw.glossary, errors) if raw.glossary else None
     cited = _all_citations(topics, raw.glossary, glossary) + salvaged
-    texts = {source_file.id: SourceText(source_file.body) for source_file in raw.sources}
+    texts = {source_file.id: source_file.text for source_file in raw.sources}
     found, citation_errors = _find_citations(cited, texts, raw.broken_source_ids)
     errors += citation_errors
     if errors or not topics or raw.broken_source_ids:
@@ -146,11 +146,19 @@ def validate(raw: RawProject) -> tuple[Briefing | None, list[ContentError]]:
 
 
 def _model(cls: type[M], doc: Document, errors: list[ContentError]) -> M | None:
+    """The document as a cls, or None with its problems added to errors; made once per document."""
+    if cls not in doc.models:
+        doc.models[cls] = _validated(cls, doc)
+    model, problems = doc.models[cls]
+    errors += problems
+    return model
+
+
+def _validated(cls: type[M], doc: Document) -> tuple[M | None, list[ContentError]]:
     try:
-        return cls.model_validate(doc.data)
+        return cls.model_validate(doc.data), []
     except ValidationError as exc:
-        errors += [_describe(error, doc, cls) for error in exc.errors()]
-        return None
+        return None, [_describe(error, doc, cls) for error in exc.errors()]
 
 
 def _describe(error: dict, doc: Document, cls: type[BaseModel]) -> ContentError:
@@ -337,7 +345,7 @@ def _find_citations(
         key = (citation.source, normalize(citation.quote))
         if key in found:
             continue
-        span = text.find(key[1])
+        span = text.find_normalized(key[1])
         if span is None:
             closest = text.closest_passage(citation.quote)
             errors.append(doc.error(loc + ("quote",), f"quote not found in sources/{citation.source}.md: copy the words exactly; closest passage: \"{closest}\""))

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from brief import pipeline
+from brief import pipeline, render
+from brief import validate as validate_module
 from brief.cli import main
 from brief.errors import ContentErrors
-from brief.pipeline import Project, build, up_to_date
+from brief.pipeline import Memory, Project, build, check, generate, up_to_date
+from brief.render import render_site
 from brief.site import SEARCH_INDEX, build_site, update_site
 
 
@@ -135,3 +138,80 @@ def test_pdfs_are_printed_again_only_when_their_print_document_changes(tiny_proj
         file.write("\n/* edited */\n")
     build(project)
     assert all(inode != first[name] for name, inode in pdf_inodes(project).items())
+
+
+# Edits an editor makes, as (file, text in it, replacement): each must give the same pages as a full render.
+EDITS = [
+    ("briefings/energy.yaml", "text: Putin told Xi that China", "text: Putin told Xi today that China"),
+    ("briefings/energy.yaml", "    date: 2025-01-21\n    text: Putin said Russia holds", "    date: 2024-03\n    text: Putin said Russia holds"),
+    ("briefings/diplomacy.yaml", "Beijing has denied accusations", "Beijing has flatly denied accusations"),
+    ("briefings/arms-control.yaml", "    value: 1\n", "    value: 3\n"),
+    ("briefings/trade.yaml", "title: Trade", "title: Trade and payments"),
+    ("sources/kyivindependent-2025-01-21-xi-putin-call.md", "publisher: The Kyiv Independent", "publisher: Kyiv Independent"),
+    ("glossary.yaml", "A gas pipeline to China", "A gas pipeline from Russia to China"),
+]
+
+
+def rendered_pages(project: Project) -> dict[str, str]:
+    return {page.path: page.text for page in render_site(check(project), project.templates, stale_after_days=180).pages}
+
+
+@pytest.mark.parametrize("months_apart", [False, True], ids=["one timeline page", "a page per month"])
+@pytest.mark.parametrize("path, before, after", EDITS, ids=[f"{path}: {after.strip()}" for path, _, after in EDITS])
+def test_a_render_from_the_last_one_equals_a_full_render(project_copy, monkeypatch, months_apart, path, before, after):
+    if months_apart:
+        monkeypatch.setattr(render, "TIMELINE_PAGE_MAX", 5)
+    project = Project(project_copy)
+    memory = Memory()
+    generate(project, memory)
+    first = memory.rendered
+    edited = project.root / path
+    text = edited.read_text(encoding="utf-8")
+    assert before in text
+    edited.write_text(text.replace(before, after, 1), encoding="utf-8")
+
+    generate(project, memory)
+
+    assert {page.path: page.text for page in memory.rendered.pages} == rendered_pages(project)
+    staged = {path.relative_to(project.staging).as_posix(): path.read_text(encoding="utf-8") for path in project.staging.rglob("*.md")}
+    assert staged == rendered_pages(project)
+    kept = [path for path, (_, page) in memory.rendered.rendered.items() if first.rendered.get(path, (None, None))[1] is page]
+    if path.startswith("briefings/"):
+        # Pages that show nothing of the edit are not rendered again (here: the methodology and another topic).
+        other_topics = [kept_path for kept_path in kept if kept_path.startswith("topics/") and Path(kept_path).stem != Path(path).stem]
+        assert "methodology.md" in kept and other_topics
+
+
+def test_serve_parses_and_validates_only_the_file_that_changed(project_copy, monkeypatch):
+    project = Project(project_copy)
+    memory = Memory()
+    generate(project, memory)
+    documents = {path: parsed for path, (_, parsed) in memory.parsed.items()}
+    validated = []
+    real = validate_module._validated
+    monkeypatch.setattr(validate_module, "_validated", lambda cls, doc: validated.append(doc.name) or real(cls, doc))
+    sheet = project.root / "briefings" / "trade.yaml"
+    sheet.write_text(sheet.read_text(encoding="utf-8").replace("title: Trade", "title: Trade and payments"), encoding="utf-8")
+
+    generate(project, memory)
+
+    assert validated == ["briefings/trade.yaml"]
+    again = [path for path, (_, parsed) in memory.parsed.items() if parsed is not documents[path]]
+    assert again == [sheet]
+
+
+def test_a_long_timeline_is_a_page_per_month_behind_an_index(project_copy, monkeypatch):
+    monkeypatch.setattr(render, "TIMELINE_PAGE_MAX", 5)
+    project = Project(project_copy)
+    briefing = build(project, with_pdf=False)
+    dated = {f"fact-{fact.id}" for topic in briefing.topics for fact in topic.sheet.facts if fact.date}
+    index = (project.site / "timeline.html").read_text(encoding="utf-8")
+    months = re.findall(r'href="timeline/([0-9-]+)\.html"', index)
+    assert len(months) > 2 and months == sorted(months, reverse=True)
+    shown = []
+    for month in months:
+        page = (project.site / "timeline" / f"{month}.html").read_text(encoding="utf-8")
+        shown += re.findall(r'#(fact-[a-z0-9-]+)"', page)
+        assert '"../timeline.html"' in page  # back to the index
+    assert sorted(shown) == sorted(dated)
+    assert "brief-timeline__entry" not in index

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from brief import quotes
 from brief.pipeline import Project, check
 from brief.quotes import SourceText, normalize
-from brief.render import render_pages
+from brief.render import render_site
 from conftest import TINY_SHEET, TINY_SOURCE
 
 
@@ -80,12 +80,12 @@ TWO_SOURCE_SHEET = TINY_SHEET + """\
 
 def test_each_source_is_normalised_once_and_each_quote_searched_once_in_its_own_source(tiny_project, monkeypatch):
     folded, searched = [], []
-    fold, find = quotes._fold, SourceText.find
+    fold, span = quotes._fold, SourceText._span
     monkeypatch.setattr(quotes, "_fold", lambda text: folded.append(text) or fold(text))
-    monkeypatch.setattr(SourceText, "find", lambda self, quote: searched.append((self.original, quote)) or find(self, quote))
+    monkeypatch.setattr(SourceText, "_span", lambda self, needle: searched.append((self.original, needle)) or span(self, needle))
     root = tiny_project({"energy": TWO_SOURCE_SHEET}, {"test-article": TINY_SOURCE, "other-article": OTHER_SOURCE})
     briefing = check(Project(root))
-    render_pages(briefing, root / "templates", stale_after_days=180)
+    render_site(briefing, root / "templates", stale_after_days=180)
     assert len(folded) == 2
     bodies = {source.id: source.text.original for source in briefing.sources.values()}
     assert sorted(searched) == sorted([
