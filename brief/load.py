@@ -8,10 +8,11 @@ unquoted dates in text fields keep the text the editor typed.
 
 from __future__ import annotations
 
+import functools
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,13 @@ class _LibyamlLoader(yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoa
 
     yaml_implicit_resolvers = _CoreLoader.yaml_implicit_resolvers
 
+    # No path resolvers are registered, so the composer need not track the path to each node.
+    def descend_resolver(self, current_node: yaml.Node | None, current_index: object) -> None:
+        return None
+
+    def ascend_resolver(self) -> None:
+        return None
+
 
 _COLLECTIONS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 _SCALARS = {
@@ -110,7 +118,7 @@ class SourceFile:
     body: str
     body_line: int  # line number of the body's first line in the file
 
-    @cached_property
+    @functools.cached_property
     def text(self) -> SourceText:
         """The body with its normalised form, made once per file (see SourceText)."""
         return SourceText(self.body)
@@ -129,9 +137,10 @@ class RawProject:
 class _Walk:
     """Turns a composed YAML node tree into plain data, recording positions and problems."""
 
-    def __init__(self, name: str, line_offset: int):
+    def __init__(self, name: str, line_offset: int, escapes: bool = True):
         self.name = name
         self.line_offset = line_offset
+        self.escapes = escapes  # whether the text has a backslash, the only way to a control character here
         self.values: dict[Loc, Position] = {}
         self.keys: dict[Loc, Position] = {}
         self.errors: list[ContentError] = []
@@ -163,7 +172,7 @@ class _Walk:
         if convert is None:
             self.fail(node, f"YAML tag {node.tag!r} is not supported: remove it")
             return None
-        control = _CONTROL_CHARACTER.search(node.value)
+        control = self.escapes and _CONTROL_CHARACTER.search(node.value)
         if control:
             # Only a double-quoted escape such as "\\x07" or "\\e" can put one here; read_text refuses raw ones.
             self.fail(node, f"the escape for U+{ord(control.group()):04X}, an invisible control character, is not allowed: remove it")
@@ -177,7 +186,7 @@ class _Walk:
     def mapping(self, node: yaml.MappingNode, loc: Loc) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge" or (key_node.value == "<<" and key_node.style is None):
+            if key_node.tag == "tag:yaml.org,2002:merge" or (key_node.value == "<<" and not key_node.style):
                 # The YAML 1.2 core schema reads a plain << as text; YAML 1.1 tools would merge, so refuse it.
                 self.fail(key_node, "merge keys (<<) are not supported: write the fields out")
                 continue
@@ -214,7 +223,7 @@ def parse_yaml(text: str, name: str, path: Path, line_offset: int = 0) -> tuple[
         return None, [ContentError(name, 1 + line_offset, 1, "nested too deeply to read: flatten the structure")]
     if node is None:
         return None, [ContentError(name, 1 + line_offset, 1, "no content: write the fields, starting with `title:`")]
-    walk = _Walk(name, line_offset)
+    walk = _Walk(name, line_offset, escapes="\\" in text)
     data = walk.value(node, ())
     if not isinstance(node, yaml.MappingNode):
         walk.fail(node, "expected fields at the top level: write `key: value` lines, starting with `title:`")
@@ -236,18 +245,31 @@ def _compose_with_libyaml(text: str) -> yaml.Node | None:
     libyaml reads a well-formed file many times faster; the same _Walk then checks its
     nodes. Anything unusual (a syntax error, an anchor or alias, a tag, several documents,
     nesting past MAX_DEPTH) is declined, so the pure-Python reader gives the exact
-    message. Only libyaml's events are used: its own composer recurses in C and
-    crashes the process on deeply nested input.
+    message. libyaml's own composer recurses in C, which crashes the process on deeply
+    nested input: it only composes files too plain to nest deeply, and shaped like a
+    fact sheet; other files are composed here from libyaml's events.
     """
     if not yaml.__with_libyaml__:
         return None
     loader = _LibyamlLoader(text)
     try:
-        return _compose_events(loader)
+        return loader.get_single_node() if _plain(text) else _compose_events(loader)
     except yaml.YAMLError:
         return None
     finally:
         loader.dispose()
+
+
+# Each level of nesting takes one of these characters ([ { - : ?), so a file with this many at
+# most nests no deeper, which libyaml's composer recurses through without harm. A fact sheet
+# of 25 facts has about 500.
+_PLAIN_MAX_NESTING_MARKS = 2_000
+
+
+def _plain(text: str) -> bool:
+    """Whether text has no tag, no alias (which needs an anchor, &), and too few nesting marks to nest deeply."""
+    marks = sum(text.count(mark) for mark in "[{-:?")
+    return "!" not in text and not ("&" in text and "*" in text) and marks <= _PLAIN_MAX_NESTING_MARKS
 
 
 def _compose_events(loader: yaml.CSafeLoader) -> yaml.Node | None:
@@ -378,10 +400,16 @@ def _line_col(text: str, index: int) -> Position:
 
 def _leads_outside(path: Path, root: Path) -> bool:
     """Whether the path, once its symbolic links are followed, is outside root (or cannot be followed)."""
-    try:
-        return not path.resolve().is_relative_to(root.resolve())
-    except (OSError, RuntimeError):  # a link loop
+    real, inside = os.path.realpath(path), _real_root(str(root))
+    if os.path.islink(real):  # realpath stops inside a loop of links, on a link
         return True
+    return real != inside and not real.startswith(inside + os.sep)
+
+
+@functools.lru_cache(maxsize=8)
+def _real_root(root: str) -> str:
+    # Once per build, not once per file: each file's own path is followed anew.
+    return os.path.realpath(root)
 
 
 def load_yaml_file(path: Path, root: Path) -> tuple[Document | None, list[ContentError]]:

@@ -21,7 +21,7 @@ def tree(node: yaml.Node | None) -> object:
         return None
     mark = (node.start_mark.line, node.start_mark.column)
     if isinstance(node, yaml.ScalarNode):
-        return (node.tag, node.value, node.style, mark)
+        return (node.tag, node.value, node.style or None, mark)  # libyaml marks a plain scalar "", PyYAML None
     if isinstance(node, yaml.SequenceNode):
         return (node.tag, [tree(item) for item in node.value], mark)
     return (node.tag, [(tree(key), tree(value)) for key, value in node.value], mark)
@@ -46,9 +46,11 @@ def test_libyaml_reads_each_file_as_the_pure_reader_does_or_declines(path: Path)
     "text",
     [
         "a: &x 1\nb: *x\n",  # aliases: refused by the pure reader with its own message
+        "a: &x [1]\nb: *x\n",
         "a: !!str 1\n",  # explicit tags
         "a: 1\n---\nb: 2\n",  # two documents
         "a: " + "[" * 100_000,  # libyaml's composer would recurse in C until the process crashes
+        "a:\n" + "".join(" " * n + "- \n" for n in range(0, 60_000, 2)),  # as deep, in block style
         "a: [1,\n",  # syntax error
         "",
     ],
