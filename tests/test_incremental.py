@@ -215,3 +215,23 @@ def test_a_long_timeline_is_a_page_per_month_behind_an_index(project_copy, monke
         assert '"../timeline.html"' in page  # back to the index
     assert sorted(shown) == sorted(dated)
     assert "brief-timeline__entry" not in index
+
+
+def test_pages_a_forked_process_renders_are_those_rendered_here(project_copy, monkeypatch):
+    project = Project(project_copy)
+    here = rendered_pages(project)
+    monkeypatch.setattr(render, "FORK_MIN_PAGES", 2)
+    assert render._can_fork()
+    assert rendered_pages(project) == here
+
+
+def test_a_template_error_in_the_forked_half_is_reported_at_its_line(project_copy, monkeypatch):
+    monkeypatch.setattr(render, "FORK_MIN_PAGES", 2)
+    project = Project(project_copy)
+    timeline = project.templates / "timeline.md.j2"  # the second page: the forked process renders it
+    lines = timeline.read_text(encoding="utf-8").splitlines()
+    lines[-1] += "{{ no_such_value.field }}"
+    timeline.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ContentErrors) as raised:
+        rendered_pages(project)
+    assert [(error.path, error.line) for error in raised.value.errors] == [("templates/timeline.md.j2", len(lines))]
