@@ -35,6 +35,12 @@ def pdf_cell(stages: dict) -> str:
     return f"{seconds(sample['wall'])} for {sample['facts']:,.0f} facts (topic PDFs only)" if sample else "–"
 
 
+def memory_cell(build: dict) -> str:
+    """The build's peak, and the forked renderer's apart: most of the child's pages are shared with the build's."""
+    child = build.get("peak_child_mib", 0)
+    return f"{build['peak_mib']:.0f} MiB" + (f" (forked renderer: {child:.0f} MiB)" if child else "")
+
+
 def stage_table(report: dict) -> list[str]:
     head = ["facts (topics / sources / pages)"] + [title for _, title in COLUMNS] + ["peak memory", "generate ÷ MkDocs"]
     lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
@@ -44,7 +50,7 @@ def stage_table(report: dict) -> list[str]:
         cells += [pdf_cell(stages) if key == "pdf" else seconds(stages[key]["wall"]) for key, _ in COLUMNS]
         if not scale["builds_print_pdfs"]:
             cells[5:7] = [f"{cell} (no PDF)" for cell in cells[5:7]]
-        cells += [f"{stages['build']['peak_mib']:.0f} MiB", f"{100 * scale['generate_to_mkdocs']:.0f} %"]
+        cells += [memory_cell(stages["build"]), f"{100 * scale['generate_to_mkdocs']:.0f} %"]
         lines.append("| " + " | ".join(cells) + " |")
     return lines
 
