@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import functools
 import os
+import pickle
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from .errors import ContentError, display_path
 from .quotes import SourceText
+
+if TYPE_CHECKING:
+    from .cache import FileCache
 
 Loc = tuple[str | int, ...]
 Position = tuple[int, int]
@@ -82,6 +86,32 @@ _SCALARS = {
 }
 
 
+class Positions:
+    """Where each value and key of a document is, by location.
+
+    Only a problem needs them, so in the cache (cache.py) they stay packed until one asks:
+    unpacking a position per value of every file was half the time of reading the cache.
+    """
+
+    __slots__ = ("_tables", "_packed")
+
+    def __init__(self, values: dict[Loc, Position], keys: dict[Loc, Position]):
+        self._tables: tuple[dict[Loc, Position], dict[Loc, Position]] | None = (values, keys)
+        self._packed: bytes | None = None
+
+    @property
+    def tables(self) -> tuple[dict[Loc, Position], dict[Loc, Position]]:
+        if self._tables is None:
+            self._tables, self._packed = pickle.loads(self._packed), None
+        return self._tables
+
+    def __getstate__(self) -> bytes:
+        return self._packed if self._packed is not None else pickle.dumps(self._tables, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def __setstate__(self, packed: bytes) -> None:
+        self._tables, self._packed = None, packed
+
+
 @dataclass(frozen=True)
 class Document:
     """A parsed YAML mapping with the position of every value and key, by location."""
@@ -89,10 +119,17 @@ class Document:
     path: Path
     name: str  # the path as shown in messages
     data: dict[str, Any]
-    values: dict[Loc, Position] = field(repr=False)
-    keys: dict[Loc, Position] = field(repr=False)
+    positions: Positions = field(repr=False, compare=False)
     # What validation made of data, by model: kept with the document, so serve validates only changed files.
     models: dict[type, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def values(self) -> dict[Loc, Position]:
+        return self.positions.tables[0]
+
+    @property
+    def keys(self) -> dict[Loc, Position]:
+        return self.positions.tables[1]
 
     def where(self, loc: Loc, *, key: bool = False) -> Position:
         """The position of the value (or its key) at loc, else of its nearest located parent."""
@@ -229,7 +266,7 @@ def parse_yaml(text: str, name: str, path: Path, line_offset: int = 0) -> tuple[
         walk.fail(node, "expected fields at the top level: write `key: value` lines, starting with `title:`")
     if walk.errors:
         return None, walk.errors
-    return Document(path, name, data, walk.values, walk.keys), []
+    return Document(path, name, data, Positions(walk.values, walk.keys)), []
 
 
 _EVENT_NODES = {
@@ -449,33 +486,55 @@ def parse_source(text: str, name: str, path: Path) -> tuple[SourceFile | None, l
 
 
 Parsed = tuple[Document | SourceFile | None, list[ContentError]]
-# Bytes read, and what they parsed to, by file: a long-running process (serve) parses only files that changed.
-ParseMemo = dict[Path, tuple[bytes, Parsed]]
 
 
-def load_project(root: Path, memo: ParseMemo | None = None) -> tuple[RawProject, list[ContentError]]:
+class ParseMemo:
+    """Each file's bytes and what they parsed to, kept in memory by a long-running process (serve).
+
+    cache.FileCache keeps the same on disk between runs; load_project takes either.
+    """
+
+    def __init__(self) -> None:
+        self.entries: dict[Path, tuple[bytes, Parsed]] = {}
+        self.used: set[Path] = set()
+
+    def get(self, path: Path, raw: bytes) -> Parsed | None:
+        self.used.add(path)
+        entry = self.entries.get(path)
+        return entry[1] if entry is not None and entry[0] == raw else None
+
+    def put(self, path: Path, raw: bytes, parsed: Parsed) -> None:
+        self.used.add(path)
+        self.entries[path] = (raw, parsed)
+
+    def save(self) -> None:
+        """Forget the files this run did not read: they are gone."""
+        self.entries = {path: entry for path, entry in self.entries.items() if path in self.used}
+        self.used = set()
+
+
+def load_project(root: Path, memo: ParseMemo | FileCache | None = None) -> tuple[RawProject, list[ContentError]]:
     """Load every fact sheet and source under root; problems are returned, not raised.
 
-    With memo, a file whose bytes are those of its entry there is not parsed again.
+    With memo (a ParseMemo or a cache.FileCache), a file whose bytes it knows is not parsed again.
     """
     errors: list[ContentError] = []
     sheets: list[Document] = []
     sources: list[SourceFile] = []
     broken: set[str] = set()
-    seen: set[Path] = set()
 
     def load(path: Path, parse: Callable[[str, str, Path], Parsed]) -> Parsed:
-        seen.add(path)
         raw, problems = read_bytes(path, root)
         if raw is None:
             return None, problems
-        if memo is not None and path in memo and memo[path][0] == raw:
-            return memo[path][1]
+        known = memo.get(path, raw) if memo is not None else None
+        if known is not None:
+            return known
         name = display_path(path, root)
         text, problems = decode(raw, name)
         parsed = parse(text, name, path) if text is not None else (None, problems)
         if memo is not None:
-            memo[path] = (raw, parsed)
+            memo.put(path, raw, parsed)
         return parsed
 
     for path in _content_files(root, SHEETS_DIR, SHEET_SUFFIX, errors):
@@ -496,9 +555,6 @@ def load_project(root: Path, memo: ParseMemo | None = None) -> tuple[RawProject,
     if (root / GLOSSARY_FILE).exists():
         glossary, problems = load(root / GLOSSARY_FILE, parse_yaml)
         errors += problems
-    if memo is not None:
-        for gone in memo.keys() - seen:
-            del memo[gone]
     return RawProject(tuple(sheets), tuple(sources), frozenset(broken), glossary), errors
 
 

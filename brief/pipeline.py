@@ -6,7 +6,6 @@ import contextlib
 import gc
 import hashlib
 import html
-import importlib.metadata
 import os
 import re
 import shutil
@@ -14,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cache import FileCache, code_versions
 from .errors import ContentErrors
 from .load import GLOSSARY_FILE, SHEETS_DIR, SOURCES_DIR, ParseMemo, load_project
 from .pdf import PrintedPdf, load_printed, publish_pdfs, save_printed, write_pdfs
@@ -72,15 +72,18 @@ class Memory:
     Unchanged files are not parsed or validated again, and pages that show nothing new are not rendered again.
     """
 
-    parsed: ParseMemo = field(default_factory=dict)
+    parsed: ParseMemo = field(default_factory=ParseMemo)
     rendered: RenderedSite | None = None
 
 
 def check(project: Project, memory: Memory | None = None) -> Briefing:
     """The validated briefing; raises ContentErrors listing every problem."""
+    memo = memory.parsed if memory else FileCache.for_project(project.root)
     with _collector_paused():
-        raw, errors = load_project(project.root, memory.parsed if memory else None)
+        raw, errors = load_project(project.root, memo)
         briefing, validation_errors = validate(raw)
+        if memo is not None:
+            memo.save()  # after validation, so the models it made are kept with the files
     errors += validation_errors
     if errors or briefing is None:
         raise ContentErrors(errors)
@@ -93,7 +96,7 @@ def generate(project: Project, memory: Memory | None = None) -> tuple[Briefing, 
     config = read_site_config(project.config)
     previous = memory.rendered if memory else None
     with _collector_paused():
-        site = render_site(briefing, project.templates, stale_after_days(config), edit_base_url(config), previous)
+        site = render_site(briefing, project.templates, stale_after_days(config), edit_base_url(config), previous, remember=memory is not None)
     changed = write_pages(site.pages, project.assets(), project.staging)
     if memory:
         memory.rendered = site
@@ -157,7 +160,7 @@ def is_current(project: Project, state: str) -> bool:
 def build_state(project: Project, paper: str, with_pdf: bool) -> str:
     """A digest of every input file, of the environment mkdocs.yml reads, and of the code that builds."""
     digest = hashlib.sha256(f"paper={paper if with_pdf else 'no PDF'}\n".encode())
-    for line in (*_code_versions(), *_config_environment(project.config)):
+    for line in (*code_versions(), *_config_environment(project.config)):
         digest.update(line.encode() + b"\n")
     for path in project.inputs():
         digest.update(f"{path.relative_to(project.root).as_posix()}\n{_file_digest(path)}\n".encode())
@@ -175,24 +178,6 @@ def _file_digest(path: Path) -> str:
             return hashlib.file_digest(file, "sha256").hexdigest()
     except OSError as exc:
         return f"unreadable: {exc.strerror}"  # load reports it; the build stops there
-
-
-def _code_versions() -> list[str]:
-    """This package's source files, and the versions of the packages it builds with."""
-    own = [f"{path.name}={hashlib.sha256(path.read_bytes()).hexdigest()}" for path in sorted(Path(__file__).parent.glob("*.py"))]
-    try:
-        requirements = importlib.metadata.requires("brief") or []
-    except importlib.metadata.PackageNotFoundError:
-        requirements = []
-    names = sorted({re.split(r"[^A-Za-z0-9_.-]", requirement, maxsplit=1)[0] for requirement in requirements})
-    return own + [f"{name}=={_version(name)}" for name in names]
-
-
-def _version(name: str) -> str:
-    try:
-        return importlib.metadata.version(name)
-    except importlib.metadata.PackageNotFoundError:
-        return "absent"
 
 
 _ENV_TAG = re.compile(r"!ENV\s+(\[[^\]]*\]|\S+)")

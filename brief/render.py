@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import quote as percent_encode
@@ -31,7 +31,7 @@ from markupsafe import Markup
 from .errors import ContentError, ContentErrors
 from .load import GLOSSARY_FILE
 from .models import STATUS_MEANING, Citation, Fact, Figure, GlossaryTerm
-from .validate import Briefing, Passage, Source, Topic
+from .validate import Briefing, Dispute, FigureGroup, Passage, Source, Topic
 
 T = TypeVar("T")
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
@@ -262,19 +262,20 @@ class Page:
 class PageSpec:
     """A page to render: where it goes, its template and context, and every value of the content it prints.
 
-    Two specs of one path whose `shows` are equal render the same text, as long as what
+    Two specs of one path whose `shows()` are equal render the same text, as long as what
     every page prints (RenderedSite.common) is the same too; so the last text is kept.
+    `shows` is called only when a render is to be compared or remembered.
     """
 
     path: str
     template: str
     context: dict[str, object]
-    shows: object
+    shows: Callable[[], object]
 
 
 @dataclass(frozen=True)
 class RenderedSite:
-    """The rendered pages with what each shows: what the next render of an edited briefing starts from."""
+    """The rendered pages with what each shows (None if not remembered): where the next render can start from."""
 
     common: tuple
     rendered: dict[str, tuple[object, Page]]
@@ -307,12 +308,16 @@ class SiteRenderer:
             lambda group: [topic for topic, _ in group.entries],
         )
 
-    def render(self, previous: RenderedSite | None = None) -> RenderedSite:
-        """Every page; a page that shows the same as in previous keeps its text from there."""
+    def render(self, previous: RenderedSite | None = None, remember: bool = False) -> RenderedSite:
+        """Every page; a page that shows the same as in previous keeps its text from there.
+
+        With remember, what each page shows is kept in the result for the next render to compare.
+        """
         kept = previous.rendered if previous is not None and previous.common == self.common else {}
         specs = list(self.specs())
-        new = self._pages([spec for spec in specs if spec.path not in kept or kept[spec.path][0] != spec.shows])
-        return RenderedSite(self.common, {spec.path: (spec.shows, new.get(spec.path) or kept[spec.path][1]) for spec in specs})
+        shows = {spec.path: spec.shows() for spec in specs} if kept or remember else {}
+        new = self._pages([spec for spec in specs if spec.path not in kept or kept[spec.path][0] != shows[spec.path]])
+        return RenderedSite(self.common, {spec.path: (shows.get(spec.path), new.get(spec.path) or kept[spec.path][1]) for spec in specs})
 
     def _pages(self, specs: list[PageSpec]) -> dict[str, Page]:
         """The pages of specs by path; many are split with a forked process, which renders every second one."""
@@ -334,35 +339,32 @@ class SiteRenderer:
     def specs(self) -> Iterator[PageSpec]:
         briefing = self.briefing
         latest = self._dated_facts[:LATEST_COUNT]
-        yield PageSpec("index.md", "overview.md.j2", {"latest": latest}, self._overview_shows(latest))
+        yield PageSpec("index.md", "overview.md.j2", {"latest": latest}, partial(self._overview_shows, latest))
         yield from self._timeline_specs()
-        yield PageSpec("sources/index.md", "sources.md.j2", {}, tuple((s.id, s.display_title, s.meta, len(s.passages)) for s in briefing.sources.values()))
-        yield PageSpec("methodology.md", "methodology.md.j2", {}, (briefing.fact_count, len(briefing.sources)))
+        yield PageSpec("sources/index.md", "sources.md.j2", {}, self._source_list_shows)
+        yield PageSpec("methodology.md", "methodology.md.j2", {}, lambda: (briefing.fact_count, len(briefing.sources)))
         if briefing.glossary:
             cites = [citation for term in briefing.glossary for citation in term.cite]
-            yield PageSpec("glossary.md", "glossary.md.j2", {"cite": PageCitations(briefing)}, self._refs_shown(cites))
+            yield PageSpec("glossary.md", "glossary.md.j2", {"cite": PageCitations(briefing)}, partial(self._refs_shown, cites))
         for topic in briefing.topics:
-            yield self._topic_spec(topic)
+            disputes, differing = self.disputes.get(topic.id, []), self.differing.get(topic.id, [])
+            context = {"topic": topic, "cite": PageCitations(briefing), "disputes": disputes, "differing": differing}
+            yield PageSpec(f"topics/{topic.id}.md", "topic.md.j2", context, partial(self._topic_shows, topic, disputes, differing))
         for source in briefing.sources.values():
             citing = self.citing.get(source.id, [])
-            shows = (source.name, source.meta, source.text.original, source.passages, tuple((t.id, t.sheet.title, item) for t, item in citing))
-            yield PageSpec(f"sources/{source.id}.md", "source.md.j2", {"source": source, "citing": citing}, shows)
+            yield PageSpec(f"sources/{source.id}.md", "source.md.j2", {"source": source, "citing": citing}, partial(_source_shows, source, citing))
 
-    def _topic_spec(self, topic: Topic) -> PageSpec:
-        disputes = self.disputes.get(topic.id, [])
-        differing = self.differing.get(topic.id, [])
+    def _topic_shows(self, topic: Topic, disputes: list[Dispute], differing: list[FigureGroup]) -> tuple:
         shown_facts = [fact for dispute in disputes for _, fact in (dispute.first, dispute.second)]
         shown_figures = [figure for group in differing for _, figure in group.entries]
         cites = [c for item in (*topic.sheet.figures, *topic.sheet.facts, *shown_facts, *shown_figures) for c in item.cite]
-        shows = (
+        return (
             topic.name,
             topic.sheet,
             tuple(((a.id, a.sheet.title, x), (b.id, b.sheet.title, y)) for (a, x), (b, y) in ((d.first, d.second) for d in disputes)),
             tuple((group.period, tuple((t.id, t.sheet.title, figure) for t, figure in group.entries)) for group in differing),
             self._refs_shown(cites),
         )
-        context = {"topic": topic, "cite": PageCitations(self.briefing), "disputes": disputes, "differing": differing}
-        return PageSpec(f"topics/{topic.id}.md", "topic.md.j2", context, shows)
 
     def _overview_shows(self, latest: list[tuple[Fact, Topic]]) -> tuple:
         briefing = self.briefing
@@ -373,6 +375,9 @@ class SiteRenderer:
             briefing.fact_count,
             len(briefing.sources),
         )
+
+    def _source_list_shows(self) -> tuple:
+        return tuple((s.id, s.display_title, s.meta, len(s.passages)) for s in self.briefing.sources.values())
 
     def _refs_shown(self, citations: Iterable[Citation]) -> tuple:
         """What a page prints of each citation: its quote, its passage and its source."""
@@ -385,7 +390,8 @@ class SiteRenderer:
             yield self._timeline_spec("timeline.md", months)
             return
         index = [(key, entries[0][0].date.month_label, len(entries)) for key, entries in months]
-        yield PageSpec("timeline.md", "timeline.md.j2", {"months": [], "index": index, "topics": [], "month_label": None}, tuple(index))
+        context = {"months": [], "index": index, "topics": [], "month_label": None}
+        yield PageSpec("timeline.md", "timeline.md.j2", context, partial(tuple, index))
         for number, (key, entries) in enumerate(months):
             around = {
                 "month_label": index[number][1],
@@ -397,9 +403,8 @@ class SiteRenderer:
     def _timeline_spec(self, path: str, months: list[tuple[str, list[tuple[Fact, Topic]]]], **around: object) -> PageSpec:
         present = {topic.id for _, entries in months for _, topic in entries}
         topics = [topic for topic in self.briefing.topics if topic.id in present]
-        shows = (tuple((key, _entries_shown(entries)) for key, entries in months), tuple((t.id, t.sheet.title) for t in topics), tuple(around.items()))
         context = {"months": months, "index": None, "topics": topics, "month_label": None, "newer": None, "older": None, **around}
-        return PageSpec(path, "timeline.md.j2", context, shows)
+        return PageSpec(path, "timeline.md.j2", context, partial(_timeline_shows, months, topics, around))
 
     def _page(self, spec: PageSpec) -> Page:
         path = spec.path
@@ -443,6 +448,14 @@ def _render_forked() -> list[str] | None:
         return [renderer._page(spec).text for spec in specs]
     except Exception:  # noqa: BLE001 - the parent renders these pages again and reports the error itself
         return None
+
+
+def _source_shows(source: Source, citing: list[tuple[Topic, Fact | Figure]]) -> tuple:
+    return (source.name, source.meta, source.text.original, source.passages, tuple((t.id, t.sheet.title, item) for t, item in citing))
+
+
+def _timeline_shows(months: list[tuple[str, list[tuple[Fact, Topic]]]], topics: list[Topic], around: dict[str, object]) -> tuple:
+    return (tuple((key, _entries_shown(entries)) for key, entries in months), tuple((t.id, t.sheet.title) for t in topics), tuple(around.items()))
 
 
 def _entries_shown(entries: Iterable[tuple[Fact, Topic]]) -> tuple:
@@ -489,14 +502,20 @@ def _edit_path(path: str, template: str, context: dict) -> str:
 
 
 def render_site(
-    briefing: Briefing, templates: Path, stale_after_days: int, edit_base: str | None = None, previous: RenderedSite | None = None
+    briefing: Briefing,
+    templates: Path,
+    stale_after_days: int,
+    edit_base: str | None = None,
+    previous: RenderedSite | None = None,
+    remember: bool = False,
 ) -> RenderedSite:
     """Every page of the site, rendered in memory; sheets older than stale_after_days get flagged.
 
     With edit_base (see site.edit_base_url), each page links to the file an editor changes.
-    With previous, the render of an earlier briefing, only pages that show something new are rendered.
+    With previous, the render of an earlier briefing, only pages that show something new are rendered;
+    remember keeps what each page shows in the result, to be the previous of the next render.
     """
-    return SiteRenderer(briefing, templates, stale_after_days, edit_base).render(previous)
+    return SiteRenderer(briefing, templates, stale_after_days, edit_base).render(previous, remember)
 
 
 def write_pages(pages: list[Page], assets: list[Path], docs: Path) -> list[str]:

@@ -258,16 +258,22 @@ def _check_topic_id(doc: Document) -> list[ContentError]:
 
 
 def _check_fact_ids(topics: list[tuple[Document, Topic]]) -> list[ContentError]:
-    first_seen: dict[str, str] = {}
+    first_seen: dict[str, tuple[Document, Loc]] = {}
     errors = []
     for doc, topic in topics:
         for index, fact in enumerate(topic.sheet.facts):
-            here = doc.where(("facts", index, "id"))
+            loc = ("facts", index, "id")
             if fact.id in first_seen:
-                errors.append(doc.error(("facts", index, "id"), f"duplicate fact id {fact.id!r} (also at {first_seen[fact.id]}): make it unique"))
+                errors.append(doc.error(loc, f"duplicate fact id {fact.id!r} (also at {_place(*first_seen[fact.id])}): make it unique"))
             else:
-                first_seen[fact.id] = f"{doc.name}:{here[0]}:{here[1]}"
+                first_seen[fact.id] = (doc, loc)
     return errors
+
+
+def _place(doc: Document, loc: Loc) -> str:
+    """file:line:col of the value at loc, for a message that points to a second place."""
+    line, col = doc.where(loc)
+    return f"{doc.name}:{line}:{col}"
 
 
 def _check_dates(topics: list[tuple[Document, Topic]]) -> list[ContentError]:
@@ -280,14 +286,15 @@ def _check_dates(topics: list[tuple[Document, Topic]]) -> list[ContentError]:
 
 
 def _check_metric_units(topics: list[tuple[Document, Topic]]) -> list[ContentError]:
-    first_unit: dict[str, tuple[str, str]] = {}
+    first_unit: dict[str, tuple[str, Document, Loc]] = {}
     errors = []
     for doc, topic in topics:
         for index, figure in enumerate(topic.sheet.figures):
-            line, col = doc.where(("figures", index, "unit"))
-            seen = first_unit.setdefault(figure.metric, (figure.unit, f"{doc.name}:{line}:{col}"))
-            if seen[0] != figure.unit:
-                errors.append(doc.error(("figures", index, "unit"), f"metric {figure.metric!r} is in {seen[0]!r} at {seen[1]}, here in {figure.unit!r}: use one unit per metric so values compare"))
+            loc = ("figures", index, "unit")
+            unit, first_doc, first_loc = first_unit.setdefault(figure.metric, (figure.unit, doc, loc))
+            if unit != figure.unit:
+                where = _place(first_doc, first_loc)
+                errors.append(doc.error(loc, f"metric {figure.metric!r} is in {unit!r} at {where}, here in {figure.unit!r}: use one unit per metric so values compare"))
     return errors
 
 

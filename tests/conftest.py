@@ -23,6 +23,14 @@ def copy_project(root: Path) -> Path:
     return root
 
 
+@pytest.fixture(autouse=True)
+def parse_cache(tmp_path_factory, monkeypatch) -> Path:
+    """Each test's own cache of parsed files (see brief/cache.py), never the user's."""
+    folder = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("BRIEF_CACHE_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture
 def project_copy(tmp_path: Path) -> Path:
     """The repository's content, templates and site config copied into tmp_path/project."""

@@ -186,7 +186,7 @@ def test_serve_parses_and_validates_only_the_file_that_changed(project_copy, mon
     project = Project(project_copy)
     memory = Memory()
     generate(project, memory)
-    documents = {path: parsed for path, (_, parsed) in memory.parsed.items()}
+    documents = {path: parsed for path, (_, parsed) in memory.parsed.entries.items()}
     validated = []
     real = validate_module._validated
     monkeypatch.setattr(validate_module, "_validated", lambda cls, doc: validated.append(doc.name) or real(cls, doc))
@@ -196,7 +196,7 @@ def test_serve_parses_and_validates_only_the_file_that_changed(project_copy, mon
     generate(project, memory)
 
     assert validated == ["briefings/trade.yaml"]
-    again = [path for path, (_, parsed) in memory.parsed.items() if parsed is not documents[path]]
+    again = [path for path, (_, parsed) in memory.parsed.entries.items() if parsed is not documents[path]]
     assert again == [sheet]
 
 

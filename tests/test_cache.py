@@ -1,0 +1,99 @@
+"""Parsed files kept between runs (brief/cache.py): used only for the same bytes and code, never trusted blindly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from brief import cache, load
+from brief.errors import ContentErrors
+from brief.pipeline import Project, check
+
+from conftest import TINY_SHEET
+
+
+@pytest.fixture
+def parsed(monkeypatch) -> list[str]:
+    """The names of the files read and parsed from here on (each file's bytes are decoded only to be parsed)."""
+    names: list[str] = []
+    real = load.decode
+    monkeypatch.setattr(load, "decode", lambda raw, name: names.append(name) or real(raw, name))
+    return names
+
+
+def test_a_second_check_parses_nothing_and_gives_the_same_briefing(project_copy, parse_cache, parsed):
+    project = Project(project_copy)
+    first = check(project)
+    assert parsed and list(parse_cache.rglob("*"))
+    parsed.clear()
+
+    again = check(project)
+
+    assert parsed == []
+    assert again.topics == first.topics
+    assert {id: (s.meta, s.passages) for id, s in again.sources.items()} == {id: (s.meta, s.passages) for id, s in first.sources.items()}
+
+
+def test_an_edited_file_alone_is_parsed_again(project_copy, parsed):
+    project = Project(project_copy)
+    check(project)
+    sheet = project.root / "briefings" / "trade.yaml"
+    sheet.write_text(sheet.read_text(encoding="utf-8").replace("title: Trade", "title: Trade and payments"), encoding="utf-8")
+    parsed.clear()
+
+    briefing = check(project)
+
+    assert parsed == ["briefings/trade.yaml"]
+    assert "Trade and payments" in [topic.sheet.title for topic in briefing.topics]
+
+
+def test_errors_read_from_the_cache_keep_their_lines_and_columns(tiny_project, parsed):
+    root = tiny_project({"energy": TINY_SHEET, "trade": TINY_SHEET.replace("title: Energy", "title: Trade")})
+    messages = []
+    for _ in range(2):
+        with pytest.raises(ContentErrors) as raised:
+            check(Project(root))
+        messages.append([str(error) for error in raised.value.errors])
+    assert parsed == ["briefings/energy.yaml", "briefings/trade.yaml", "sources/test-article.md"]  # the first run only
+    assert messages[0] == messages[1]
+    assert messages[0] == ["briefings/trade.yaml:5:9: duplicate fact id 'pipeline-carries-gas' (also at briefings/energy.yaml:5:9): make it unique"]
+
+
+def test_a_damaged_entry_is_parsed_again(tiny_project, parse_cache, parsed):
+    project = Project(tiny_project())
+    check(project)
+    for entry in parse_cache.rglob("*"):
+        if entry.is_file():
+            entry.write_bytes(b"not a pickle")
+    parsed.clear()
+
+    assert check(project).fact_count == 1
+    assert parsed == ["briefings/energy.yaml", "sources/test-article.md"]
+
+
+def test_entries_made_by_other_code_are_not_used(tiny_project, monkeypatch, parsed):
+    project = Project(tiny_project())
+    check(project)
+    parsed.clear()
+    monkeypatch.setattr(cache, "code_digest", lambda: "another version of the code")
+
+    check(project)
+
+    assert parsed == ["briefings/energy.yaml", "sources/test-article.md"]
+
+
+def test_the_cache_is_kept_outside_the_project_and_can_be_switched_off(tiny_project, monkeypatch, parsed):
+    root = tiny_project()
+    monkeypatch.delenv("BRIEF_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(root.parent / "user-cache"))
+    before = sorted(path for path in root.rglob("*"))
+    check(Project(root))
+    assert sorted(path for path in root.rglob("*")) == before
+    assert [path.name for path in (root.parent / "user-cache" / "brief").iterdir()] == [cache.FileCache.for_project(root).folder.name]
+
+    monkeypatch.setenv("BRIEF_CACHE_DIR", "off")
+    parsed.clear()
+    check(Project(root))
+    check(Project(root))
+    assert len(parsed) == 4
