@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from brief import pdf
+from brief.cache import FileCache
 from brief.pipeline import Project, build, check, generate, site_nav
 from brief.serve import Preview, rebuild_site
 from brief.site import CompiledTemplates, build_site
@@ -42,17 +43,35 @@ def measure(action: Callable[[], object]) -> dict[str, float]:
 
 
 def clean(project: Project) -> None:
-    """Remove what a build leaves behind, so the next one starts from nothing."""
+    """Remove what a build leaves behind, the cache of parsed files included, so the next one starts from nothing."""
     shutil.rmtree(project.root / "staging", ignore_errors=True)
     shutil.rmtree(project.site, ignore_errors=True)
+    forget_parsed(project)
+
+
+def forget_parsed(project: Project) -> None:
+    parsed = FileCache.for_project(project.root)
+    if parsed is not None:
+        shutil.rmtree(parsed.folder, ignore_errors=True)
 
 
 def step_check(project: Project) -> dict[str, float]:
+    """check with nothing parsed before (it also writes the cache of parsed files)."""
+    forget_parsed(project)
+    return measure(lambda: check(project))
+
+
+def step_check_edit(project: Project) -> dict[str, float]:
+    """check after one fact is edited, the editor's loop: the other files come from the cache."""
+    check(project)
+    edit_one_fact(project)
     return measure(lambda: check(project))
 
 
 def step_generate(project: Project) -> dict[str, float]:
+    """check and render into an empty staging folder, with nothing parsed before."""
     shutil.rmtree(project.root / "staging", ignore_errors=True)
+    forget_parsed(project)
     return measure(lambda: generate(project))
 
 
@@ -127,6 +146,7 @@ def edit_one_fact(project: Project) -> tuple[str, str]:
 
 STEPS: dict[str, Callable[..., dict[str, float]]] = {
     "check": step_check,
+    "check_edit": step_check_edit,
     "generate": step_generate,
     "mkdocs": step_mkdocs,
     "pdf": step_pdf,

@@ -31,7 +31,7 @@ def test_a_run_reports_every_stage_per_scale(tmp_path: Path):
     report = json.loads(output.read_text(encoding="utf-8"))
     assert set(report["machine"]) == {"nproc", "cpu", "python", "system"}
     (scale,) = report["scales"]
-    assert set(scale["stages"]) == {"check", "generate", "mkdocs", "pdf", "build", "rebuild", "serve_edit"}
+    assert set(scale["stages"]) == {"check", "check_edit", "generate", "mkdocs", "pdf", "build", "rebuild", "serve_edit"}
     for figures in scale["stages"].values():
         assert {"wall", "cpu", "peak_mib", "process_wall"} <= set(figures)
     assert {"generate_to_mkdocs", "rebuild_to_build", "ms_per_fact"} <= set(scale)
