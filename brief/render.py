@@ -17,9 +17,9 @@ import threading
 import traceback
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property, partial
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import quote as percent_encode
@@ -323,15 +323,19 @@ class SiteRenderer:
         """The pages of specs by path; many are split with a forked process, which renders every second one."""
         if len(specs) < FORK_MIN_PAGES or not _can_fork():
             return {spec.path: self._page(spec) for spec in specs}
-        global _FORKED
-        _FORKED = (self, specs[1::2])
+        # The texts come back through a pipe read here, not through an executor's thread, whose
+        # memory arena would keep them from being reused by MkDocs afterwards (80 MiB at 400 topics).
+        context = multiprocessing.get_context("fork")
+        reader, writer = context.Pipe(duplex=False)
+        child = context.Process(target=_render_forked, args=(self, specs[1::2], writer))
+        child.start()
+        writer.close()
         try:
-            with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
-                theirs = pool.submit(_render_forked)
-                pages = {spec.path: self._page(spec) for spec in specs[0::2]}
-                texts = theirs.result()
+            pages = {spec.path: self._page(spec) for spec in specs[0::2]}
+            texts = _received(reader)
         finally:
-            _FORKED = None
+            reader.close()
+            child.join()
         if texts is None:  # the fork failed; rendering here reports why, at the template's line
             return pages | {spec.path: self._page(spec) for spec in specs[1::2]}
         return pages | {spec.path: Page(spec.path, text) for spec, text in zip(specs[1::2], texts)}
@@ -434,7 +438,6 @@ class SiteRenderer:
 # Rendering is pure Python and takes one core; past this many pages, a second process on
 # another core renders half of them (about 4 s of work at 1,400 pages, a few ms to fork).
 FORK_MIN_PAGES = 200
-_FORKED: tuple[SiteRenderer, list[PageSpec]] | None = None  # what the forked process renders, inherited
 
 
 def _can_fork() -> bool:
@@ -442,11 +445,19 @@ def _can_fork() -> bool:
     return hasattr(os, "fork") and (os.cpu_count() or 1) > 1 and threading.active_count() == 1
 
 
-def _render_forked() -> list[str] | None:
-    renderer, specs = _FORKED
+def _render_forked(renderer: SiteRenderer, specs: list[PageSpec], writer: Connection) -> None:
     try:
-        return [renderer._page(spec).text for spec in specs]
+        texts: list[str] | None = [renderer._page(spec).text for spec in specs]
     except Exception:  # noqa: BLE001 - the parent renders these pages again and reports the error itself
+        texts = None
+    writer.send(texts)
+    writer.close()
+
+
+def _received(reader: Connection) -> list[str] | None:
+    try:
+        return reader.recv()
+    except EOFError:  # the forked process ended without sending
         return None
 
 
