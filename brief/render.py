@@ -13,6 +13,7 @@ import json
 import multiprocessing
 import os
 import re
+import sys
 import threading
 import traceback
 from collections import defaultdict
@@ -441,8 +442,9 @@ FORK_MIN_PAGES = 200
 
 
 def _can_fork() -> bool:
-    # Forking a process that runs other threads (serve's server) could copy a lock some thread holds.
-    return hasattr(os, "fork") and (os.cpu_count() or 1) > 1 and threading.active_count() == 1
+    # Forking a process that runs other threads (serve's server) could copy a lock some thread holds;
+    # macOS system libraries are not safe to use in a forked child, so only Linux forks.
+    return sys.platform == "linux" and (os.cpu_count() or 1) > 1 and threading.active_count() == 1
 
 
 def _render_forked(renderer: SiteRenderer, specs: list[PageSpec], writer: Connection) -> None:
