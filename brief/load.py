@@ -449,14 +449,6 @@ def _real_root(root: str) -> str:
     return os.path.realpath(root)
 
 
-def load_yaml_file(path: Path, root: Path) -> tuple[Document | None, list[ContentError]]:
-    """A YAML file (a fact sheet, the glossary) as a Document."""
-    text, errors = read_text(path, root)
-    if text is None:
-        return None, errors
-    return parse_yaml(text, display_path(path, root), path)
-
-
 _FRONT_MATTER_END = re.compile(r"^---[ \t]*$", re.MULTILINE)
 
 
