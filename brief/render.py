@@ -394,7 +394,7 @@ class SiteRenderer:
         if sum(len(entries) for _, entries in months) <= TIMELINE_PAGE_MAX:
             yield self._timeline_spec("timeline.md", months)
             return
-        index = [(key, entries[0][0].date.month_label, len(entries)) for key, entries in months]
+        index = [(key, entries[0][0].date.month_label, len(entries), entries[0][0].date.year) for key, entries in months]
         context = {"months": [], "index": index, "topics": [], "month_label": None}
         yield PageSpec("timeline.md", "timeline.md.j2", context, partial(tuple, index))
         for number, (key, entries) in enumerate(months):
