@@ -14,12 +14,15 @@ import importlib.metadata
 import os
 import pickle
 import re
+import shutil
 import tempfile
+import time
 from pathlib import Path
 
 from .load import Parsed
 
 CACHE_ENV = "BRIEF_CACHE_DIR"  # where entries go instead of $XDG_CACHE_HOME/brief; "off" keeps none
+UNUSED_DAYS = 30  # a project's cache not used for this long is removed by the next check of any project
 
 
 class FileCache:
@@ -62,7 +65,10 @@ class FileCache:
         self.new[key] = parsed
 
     def save(self) -> None:
-        """Write the new entries and remove those no file used this run; a folder that cannot be written is skipped."""
+        """Write the new entries and remove those no file used this run, and the caches of projects long unused.
+
+        A folder that cannot be written is skipped: the cache only saves time.
+        """
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             for key, parsed in self.new.items():
@@ -72,14 +78,23 @@ class FileCache:
             for entry in self.folder.iterdir():
                 if entry.name not in self.used:
                     entry.unlink(missing_ok=True)
+            os.utime(self.folder)  # the project's cache was used now
+            _remove_unused_since(self.folder.parent, time.time() - UNUSED_DAYS * 86_400)
         except OSError:
-            pass  # the cache only saves time
+            pass
         self.new.clear()
 
     def _key(self, path: Path, raw: bytes) -> str:
         digest = hashlib.sha256(f"{self.code}\n{path}\n".encode())
         digest.update(raw)
         return digest.hexdigest()
+
+
+def _remove_unused_since(base: Path, moment: float) -> None:
+    """Remove the caches of projects not checked since moment: a moved or deleted checkout leaves one behind."""
+    for folder in base.iterdir():
+        if folder.is_dir() and not folder.is_symlink() and folder.stat().st_mtime < moment:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 @functools.cache

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -97,3 +99,17 @@ def test_the_cache_is_kept_outside_the_project_and_can_be_switched_off(tiny_proj
     check(Project(root))
     check(Project(root))
     assert len(parsed) == 4
+
+
+def test_the_caches_of_projects_long_unused_are_removed(tiny_project, parse_cache):
+    old, recent = parse_cache / "0123456789abcdef", parse_cache / "fedcba9876543210"
+    for folder, days in ((old, cache.UNUSED_DAYS + 1), (recent, cache.UNUSED_DAYS - 1)):
+        folder.mkdir()
+        (folder / "entry").write_bytes(b"")
+        moment = time.time() - days * 86_400
+        os.utime(folder, (moment, moment))
+    project = Project(tiny_project())
+
+    check(project)
+
+    assert sorted(folder.name for folder in parse_cache.iterdir()) == sorted([recent.name, cache.FileCache.for_project(project.root).folder.name])
