@@ -99,10 +99,10 @@ def _remove_unused_since(base: Path, moment: float) -> None:
 
 @functools.cache
 def code_digest() -> str:
-    return hashlib.sha256("\n".join(code_versions()).encode()).hexdigest()
+    return hashlib.sha256("\n".join(_code_versions()).encode()).hexdigest()
 
 
-def code_versions() -> list[str]:
+def _code_versions() -> list[str]:
     """This package's source files, and the versions of the packages it builds with."""
     own = [f"{path.name}={hashlib.sha256(path.read_bytes()).hexdigest()}" for path in sorted(Path(__file__).parent.glob("*.py"))]
     try:

@@ -32,7 +32,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .errors import ContentError, ContentErrors
 from .models import Fact, Figure
-from .render import PageCitations, render_template, template_env
+from .render import PageCitations, files_digest, render_template, template_env
 from .site import dated
 from .validate import Briefing, Source, Topic
 
@@ -238,7 +238,8 @@ def write_pdfs(
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     fetcher = TemplatesOnlyFetcher(templates)
     before = {pdf.path: pdf for pdf in printed_before}
-    resources = _resources_digest(templates)
+    # The files the print document may fetch: all but the Jinja templates, whose output is the HTML itself.
+    resources = files_digest(templates, lambda path: path.suffix != ".j2")
     printed, errors = [], []
     for edition in editions(briefing):
         html = render_print_html(briefing, templates, edition, paper)
@@ -272,14 +273,6 @@ def print_key(html: str, resources: str) -> str:
     """What a PDF is made from: its print document, the files it may fetch, WeasyPrint's version and this module."""
     digest = hashlib.sha256(f"{weasyprint.__version__}\n{resources}\n{_OWN_DIGEST}\n".encode())
     digest.update(html.encode("utf-8"))
-    return digest.hexdigest()
-
-
-def _resources_digest(templates: Path) -> str:
-    """The files under templates/ the print document may fetch (all but the Jinja templates, already in the HTML)."""
-    digest = hashlib.sha256()
-    for path in sorted(path for path in templates.rglob("*") if path.is_file() and path.suffix != ".j2"):
-        digest.update(f"{path.relative_to(templates).as_posix()}\n".encode() + hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 
 

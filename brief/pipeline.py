@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cache import FileCache, code_versions
+from .cache import FileCache, code_digest
 from .errors import ContentErrors
 from .load import GLOSSARY_FILE, SHEETS_DIR, SOURCES_DIR, ParseMemo, load_project
 from .pdf import PrintedPdf, load_printed, publish_pdfs, save_printed, write_pdfs
@@ -160,7 +160,7 @@ def is_current(project: Project, state: str) -> bool:
 def build_state(project: Project, paper: str, with_pdf: bool) -> str:
     """A digest of every input file, of the environment mkdocs.yml reads, and of the code that builds."""
     digest = hashlib.sha256(f"paper={paper if with_pdf else 'no PDF'}\n".encode())
-    for line in (*code_versions(), *_config_environment(project.config)):
+    for line in (f"code={code_digest()}", *_config_environment(project.config)):
         digest.update(line.encode() + b"\n")
     for path in project.inputs():
         digest.update(f"{path.relative_to(project.root).as_posix()}\n{_file_digest(path)}\n".encode())

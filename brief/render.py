@@ -299,7 +299,8 @@ class SiteRenderer:
         self.edit_base = edit_base
         self.env = template_env(templates, briefing.glossary)
         self.env.globals["stale_after_days"] = stale_after_days
-        self.common = (_templates_digest(templates), stale_after_days, edit_base, briefing.as_of, briefing.glossary)
+        # A changed template may change every page, so the templates are part of what every page shows.
+        self.common = (files_digest(templates), stale_after_days, edit_base, briefing.as_of, briefing.glossary)
         # Indexes built once: looking these up per page made rendering grow with pages × facts.
         self.topic_of = {fact.id: topic for topic in briefing.topics for fact in topic.sheet.facts}
         self.citing = _citing_by_source(briefing)
@@ -475,11 +476,11 @@ def _entries_shown(entries: Iterable[tuple[Fact, Topic]]) -> tuple:
     return tuple((fact, topic.id, topic.sheet.title) for fact, topic in entries)
 
 
-def _templates_digest(templates: Path) -> str:
-    """The templates' names and bytes: a changed template changes every page it may be part of."""
+def files_digest(folder: Path, wanted: Callable[[Path], bool] = lambda path: True) -> str:
+    """The names and bytes of the files under folder that wanted keeps: what a render or print is made with."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in templates.rglob("*") if p.is_file()):
-        digest.update(f"{path.relative_to(templates).as_posix()}\n".encode() + path.read_bytes())
+    for path in sorted(path for path in folder.rglob("*") if path.is_file() and wanted(path)):
+        digest.update(f"{path.relative_to(folder).as_posix()}\n".encode() + hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 
 
