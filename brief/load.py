@@ -68,6 +68,17 @@ class _LibyamlLoader(yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoa
 
     yaml_implicit_resolvers = _CoreLoader.yaml_implicit_resolvers
 
+    # PyYAML's resolve, less what no file read here can have (tags, path resolvers): it is
+    # called once per node, 230,000 times at 10,000 facts.
+    def resolve(self, kind: type, value: str | None, implicit: tuple[bool, bool]) -> str:
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                for tag, pattern in self.yaml_implicit_resolvers.get(value[:1], ()):
+                    if pattern.match(value):
+                        return tag
+            return self.DEFAULT_SCALAR_TAG
+        return self.DEFAULT_MAPPING_TAG if kind is yaml.MappingNode else self.DEFAULT_SEQUENCE_TAG
+
     # No path resolvers are registered, so the composer need not track the path to each node.
     def descend_resolver(self, current_node: yaml.Node | None, current_index: object) -> None:
         return None
@@ -89,27 +100,48 @@ _SCALARS = {
 class Positions:
     """Where each value and key of a document is, by location.
 
-    Only a problem needs them, so in the cache (cache.py) they stay packed until one asks:
-    unpacking a position per value of every file was half the time of reading the cache.
+    Only a problem needs them, and most runs have none: they are found on first use by
+    reading the document's text again, which keeps them out of the first reading (a fifth
+    of its time) and out of the cache, which holds the text instead.
     """
 
-    __slots__ = ("_tables", "_packed")
+    __slots__ = ("_text", "_line_offset", "_tables")
 
-    def __init__(self, values: dict[Loc, Position], keys: dict[Loc, Position]):
-        self._tables: tuple[dict[Loc, Position], dict[Loc, Position]] | None = (values, keys)
-        self._packed: bytes | None = None
+    def __init__(self, text: str, line_offset: int):
+        self._text = text
+        self._line_offset = line_offset
+        self._tables: tuple[dict[Loc, Position], dict[Loc, Position]] | None = None
 
     @property
     def tables(self) -> tuple[dict[Loc, Position], dict[Loc, Position]]:
         if self._tables is None:
-            self._tables, self._packed = pickle.loads(self._packed), None
+            values: dict[Loc, Position] = {}
+            keys: dict[Loc, Position] = {}
+            _record_positions(_composed(self._text), (), self._line_offset, values, keys)
+            self._tables = (values, keys)
         return self._tables
 
-    def __getstate__(self) -> bytes:
-        return self._packed if self._packed is not None else pickle.dumps(self._tables, protocol=pickle.HIGHEST_PROTOCOL)
+    def __getstate__(self) -> tuple[str, int]:
+        return self._text, self._line_offset
 
-    def __setstate__(self, packed: bytes) -> None:
-        self._tables, self._packed = None, packed
+    def __setstate__(self, state: tuple[str, int]) -> None:
+        self._text, self._line_offset = state
+        self._tables = None
+
+
+def _record_positions(node: yaml.Node, loc: Loc, line_offset: int, values: dict[Loc, Position], keys: dict[Loc, Position]) -> None:
+    """The line and column of node and of everything in it, by location.
+
+    Only for a document _Walk accepted: no tags, no merge keys, no duplicate keys, no deep nesting.
+    """
+    values[loc] = (node.start_mark.line + 1 + line_offset, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            keys[loc + (key_node.value,)] = (key_node.start_mark.line + 1 + line_offset, key_node.start_mark.column + 1)
+            _record_positions(value_node, loc + (key_node.value,), line_offset, values, keys)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _record_positions(item, loc + (index,), line_offset, values, keys)
 
 
 @dataclass(frozen=True)
@@ -172,14 +204,12 @@ class RawProject:
 
 
 class _Walk:
-    """Turns a composed YAML node tree into plain data, recording positions and problems."""
+    """Turns a composed YAML node tree into plain data, recording problems (positions are found later, see Positions)."""
 
     def __init__(self, name: str, line_offset: int, escapes: bool = True):
         self.name = name
         self.line_offset = line_offset
         self.escapes = escapes  # whether the text has a backslash, the only way to a control character here
-        self.values: dict[Loc, Position] = {}
-        self.keys: dict[Loc, Position] = {}
         self.errors: list[ContentError] = []
 
     def position(self, node: yaml.Node) -> Position:
@@ -189,9 +219,8 @@ class _Walk:
         line, col = self.position(node)
         self.errors.append(ContentError(self.name, line, col, message))
 
-    def value(self, node: yaml.Node, loc: Loc) -> Any:
-        self.values[loc] = self.position(node)
-        if len(loc) > MAX_DEPTH:
+    def value(self, node: yaml.Node, depth: int) -> Any:
+        if depth > MAX_DEPTH:
             self.fail(node, f"nested more than {MAX_DEPTH} levels deep, deeper than any fact sheet: remove the extra nesting")
             return None
         if isinstance(node, yaml.ScalarNode):
@@ -201,8 +230,8 @@ class _Walk:
             self.fail(node, f"YAML tag {node.tag!r} is not supported: remove it")
             return None
         if isinstance(node, yaml.MappingNode):
-            return self.mapping(node, loc)
-        return [self.value(item, loc + (i,)) for i, item in enumerate(node.value)]
+            return self.mapping(node, depth)
+        return [self.value(item, depth + 1) for item in node.value]
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
         convert = _SCALARS.get(node.tag)
@@ -220,8 +249,9 @@ class _Walk:
             self.fail(node, "number too long to read: write a shorter number")
             return None
 
-    def mapping(self, node: yaml.MappingNode, loc: Loc) -> dict[str, Any]:
+    def mapping(self, node: yaml.MappingNode, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
+        first_keys: dict[str, yaml.Node] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge" or (key_node.value == "<<" and not key_node.style):
                 # The YAML 1.2 core schema reads a plain << as text; YAML 1.1 tools would merge, so refuse it.
@@ -231,19 +261,19 @@ class _Walk:
                 self.fail(key_node, "a key must be a plain word such as `title:`")
                 continue
             key = key_node.value
-            if key in result:
-                first_line, _ = self.keys[loc + (key,)]
+            if key in first_keys:
+                first_line, _ = self.position(first_keys[key])
                 self.fail(key_node, f"duplicate key {key!r} (first at line {first_line}): keep one")
                 continue
-            self.keys[loc + (key,)] = self.position(key_node)
-            result[key] = self.value(value_node, loc + (key,))
+            first_keys[key] = key_node
+            result[key] = self.value(value_node, depth + 1)
         return result
 
 
 def parse_yaml(text: str, name: str, path: Path, line_offset: int = 0) -> tuple[Document | None, list[ContentError]]:
-    """Parse one YAML mapping; return it with positions, or None and the errors."""
+    """Parse one YAML mapping; return it, or None and the errors."""
     try:
-        node = _compose_with_libyaml(text) or yaml.compose(text, Loader=_CoreLoader)
+        node = _composed(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1 + line_offset, mark.column + 1) if mark else (1 + line_offset, 1)
@@ -261,12 +291,16 @@ def parse_yaml(text: str, name: str, path: Path, line_offset: int = 0) -> tuple[
     if node is None:
         return None, [ContentError(name, 1 + line_offset, 1, "no content: write the fields, starting with `title:`")]
     walk = _Walk(name, line_offset, escapes="\\" in text)
-    data = walk.value(node, ())
+    data = walk.value(node, 0)
     if not isinstance(node, yaml.MappingNode):
         walk.fail(node, "expected fields at the top level: write `key: value` lines, starting with `title:`")
     if walk.errors:
         return None, walk.errors
-    return Document(path, name, data, Positions(walk.values, walk.keys)), []
+    return Document(path, name, data, Positions(text, line_offset)), []
+
+
+def _composed(text: str) -> yaml.Node | None:
+    return _compose_with_libyaml(text) or yaml.compose(text, Loader=_CoreLoader)
 
 
 _EVENT_NODES = {

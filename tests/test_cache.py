@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 import time
 from pathlib import Path
 
@@ -72,6 +73,19 @@ def test_a_damaged_entry_is_parsed_again(tiny_project, parse_cache, parsed):
 
     assert check(project).fact_count == 1
     assert parsed == ["briefings/energy.yaml", "sources/test-article.md"]
+
+
+def test_one_damaged_entry_is_parsed_again_and_the_others_are_used(tiny_project, parse_cache, parsed):
+    project = Project(tiny_project())
+    check(project)
+    [pack] = [entry for entry in parse_cache.rglob(cache.FileCache.PACK)]
+    entries = pickle.loads(pack.read_bytes())
+    damaged = next(key for key, entry in entries.items() if b"sources/test-article.md" in entry)
+    pack.write_bytes(pickle.dumps(entries | {damaged: b"not a pickle"}))
+    parsed.clear()
+
+    assert check(project).fact_count == 1
+    assert parsed == ["sources/test-article.md"]
 
 
 def test_entries_made_by_other_code_are_not_used(tiny_project, monkeypatch, parsed):
