@@ -34,12 +34,13 @@ class FileCache:
     """
 
     PACK = "entries.pickle"
+    wants_pickles = True  # load.Fresh: each file is pickled by the process that parsed it
 
     def __init__(self, folder: Path, code: str):
         self.folder = folder
         self.code = code
         self.used: set[str] = set()
-        self.new: dict[str, Parsed] = {}
+        self.new: dict[str, tuple[Parsed, bytes | None]] = {}
         self._stored: dict[str, bytes] | None = None
 
     @classmethod
@@ -66,11 +67,11 @@ class FileCache:
         except Exception:  # noqa: BLE001 - a damaged entry is a miss, and put() replaces it
             return None
 
-    def put(self, path: Path, raw: bytes, parsed: Parsed) -> None:
-        """Remember parsed for save(), which writes it once validation has added its models."""
+    def put(self, path: Path, raw: bytes, parsed: Parsed, pickled: bytes | None = None) -> None:
+        """Remember parsed for save(), which writes pickled, or else pickles parsed once validation has added its models."""
         key = self._key(path, raw)
         self.used.add(key)
-        self.new[key] = parsed
+        self.new[key] = (parsed, pickled)
 
     @property
     def stored(self) -> dict[str, bytes]:
@@ -93,7 +94,7 @@ class FileCache:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             if self.new or kept.keys() != self.stored.keys():
-                kept.update((key, pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)) for key, parsed in self.new.items())
+                kept.update((key, pickled or pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)) for key, (parsed, pickled) in self.new.items())
                 with tempfile.NamedTemporaryFile(dir=self.folder, prefix=".new-", delete=False) as file:
                     pickle.dump(kept, file, protocol=pickle.HIGHEST_PROTOCOL)
                 os.replace(file.name, self.folder / self.PACK)

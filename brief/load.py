@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from .errors import ContentError, display_path
+from .parallel import map_shared
 from .quotes import SourceText
 
 if TYPE_CHECKING:
@@ -520,6 +521,8 @@ class ParseMemo:
     cache.FileCache keeps the same on disk between runs; load_project takes either.
     """
 
+    wants_pickles = False  # see Fresh
+
     def __init__(self) -> None:
         self.entries: dict[Path, tuple[bytes, Parsed]] = {}
         self.used: set[Path] = set()
@@ -529,7 +532,7 @@ class ParseMemo:
         entry = self.entries.get(path)
         return entry[1] if entry is not None and entry[0] == raw else None
 
-    def put(self, path: Path, raw: bytes, parsed: Parsed) -> None:
+    def put(self, path: Path, raw: bytes, parsed: Parsed, pickled: bytes | None = None) -> None:
         self.used.add(path)
         self.entries[path] = (raw, parsed)
 
@@ -539,49 +542,106 @@ class ParseMemo:
         self.used = set()
 
 
-def load_project(root: Path, memo: ParseMemo | FileCache | None = None) -> tuple[RawProject, list[ContentError]]:
+# Past this many files to parse, a forked process parses every second one (see parallel.py):
+# 1,400 files take about a second of one core.
+PARALLEL_MIN_FILES = 200
+
+Prepare = Callable[[str, "Document | SourceFile"], None]
+
+
+def load_project(root: Path, memo: ParseMemo | FileCache | None = None, prepare: Prepare | None = None) -> tuple[RawProject, list[ContentError]]:
     """Load every fact sheet and source under root; problems are returned, not raised.
 
     With memo (a ParseMemo or a cache.FileCache), a file whose bytes it knows is not parsed again.
+    prepare(kind, file), with kind SHEETS_DIR, SOURCES_DIR or GLOSSARY_FILE, is called on each file
+    as soon as it is parsed, in whichever process parses it, so that what validation makes of one
+    file alone is shared out with the parsing and kept in memo with the file.
     """
     errors: list[ContentError] = []
+    sheet_paths = _content_files(root, SHEETS_DIR, SHEET_SUFFIX, errors)
+    source_errors: list[ContentError] = []
+    source_paths = _content_files(root, SOURCES_DIR, SOURCE_SUFFIX, source_errors)
+    glossary_paths = [root / GLOSSARY_FILE] if (root / GLOSSARY_FILE).exists() else []
+    files = [(SHEETS_DIR, path) for path in sheet_paths] + [(SOURCES_DIR, path) for path in source_paths] + [(GLOSSARY_FILE, path) for path in glossary_paths]
+    parsed = iter(_parsed_files(files, root, memo, prepare))
+
     sheets: list[Document] = []
-    sources: list[SourceFile] = []
-    broken: set[str] = set()
-
-    def load(path: Path, parse: Callable[[str, str, Path], Parsed]) -> Parsed:
-        raw, problems = read_bytes(path, root)
-        if raw is None:
-            return None, problems
-        known = memo.get(path, raw) if memo is not None else None
-        if known is not None:
-            return known
-        name = display_path(path, root)
-        text, problems = decode(raw, name)
-        parsed = parse(text, name, path) if text is not None else (None, problems)
-        if memo is not None:
-            memo.put(path, raw, parsed)
-        return parsed
-
-    for path in _content_files(root, SHEETS_DIR, SHEET_SUFFIX, errors):
-        sheet, problems = load(path, parse_yaml)
+    for sheet, problems in (next(parsed) for _ in sheet_paths):
         errors += problems
         if sheet is not None:
             sheets.append(sheet)
     if not sheets and not errors:
         errors.append(ContentError(f"{SHEETS_DIR}/", 0, 0, "no fact sheets: add one, e.g. briefings/energy.yaml"))
-    for path in _content_files(root, SOURCES_DIR, SOURCE_SUFFIX, errors):
-        source, problems = load(path, parse_source)
+    errors += source_errors
+    sources: list[SourceFile] = []
+    broken: set[str] = set()
+    for path in source_paths:
+        source, problems = next(parsed)
         errors += problems
         if source is None:
             broken.add(path.stem)
         else:
             sources.append(source)
     glossary = None
-    if (root / GLOSSARY_FILE).exists():
-        glossary, problems = load(root / GLOSSARY_FILE, parse_yaml)
+    for glossary, problems in (next(parsed) for _ in glossary_paths):
         errors += problems
     return RawProject(tuple(sheets), tuple(sources), frozenset(broken), glossary), errors
+
+
+_PARSERS: dict[str, Callable[[str, str, Path], Parsed]] = {SHEETS_DIR: parse_yaml, SOURCES_DIR: parse_source, GLOSSARY_FILE: parse_yaml}
+
+
+def _parsed_files(files: list[tuple[str, Path]], root: Path, memo: ParseMemo | FileCache | None, prepare: Prepare | None) -> list[Parsed]:
+    """What each (kind, path) parsed to, in order: from memo when it knows the bytes, else parsed now."""
+    results: list[Parsed | None] = []
+    unknown: list[tuple[str, Path, bytes]] = []
+    for kind, path in files:
+        raw, problems = read_bytes(path, root)
+        known = (None, problems) if raw is None else memo.get(path, raw) if memo is not None else None
+        results.append(known)
+        if known is None:
+            unknown.append((kind, path, raw))
+    pickled = memo is not None and memo.wants_pickles
+    fresh = map_shared(functools.partial(_fresh, root=root, prepare=prepare, pickled=pickled), unknown, PARALLEL_MIN_FILES)
+    if memo is not None:
+        for (_, path, raw), file in zip(unknown, fresh):
+            memo.put(path, raw, file.parsed, file.pickled)
+    remaining = (file.parsed for file in fresh)
+    return [result if result is not None else next(remaining) for result in results]
+
+
+class Fresh:
+    """A file just parsed and prepared, with its pickle when the memo keeps pickles (cache.FileCache).
+
+    The pickle is made by whichever process parsed the file, on its own core, and it is
+    both what travels back from a forked process and what the cache writes.
+    """
+
+    __slots__ = ("parsed", "pickled")
+
+    def __init__(self, parsed: Parsed, pickled: bytes | None = None):
+        self.parsed = parsed
+        self.pickled = pickled
+
+    def __reduce__(self) -> tuple[Callable[[bytes], Fresh], tuple[bytes]]:
+        pickled = self.pickled if self.pickled is not None else pickle.dumps(self.parsed, protocol=pickle.HIGHEST_PROTOCOL)
+        return _unpickled, (pickled,)
+
+
+def _unpickled(pickled: bytes) -> Fresh:
+    return Fresh(pickle.loads(pickled), pickled)
+
+
+def _fresh(file: tuple[str, Path, bytes], root: Path, prepare: Prepare | None, pickled: bool) -> Fresh:
+    kind, path, raw = file
+    name = display_path(path, root)
+    text, problems = decode(raw, name)
+    if text is None:
+        return Fresh((None, problems))
+    parsed = _PARSERS[kind](text, name, path)
+    if prepare is not None and parsed[0] is not None:
+        prepare(kind, parsed[0])
+    return Fresh(parsed, pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL) if pickled else None)
 
 
 def _content_files(root: Path, folder: str, suffix: str, errors: list[ContentError]) -> list[Path]:

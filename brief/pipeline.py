@@ -19,7 +19,7 @@ from .load import GLOSSARY_FILE, SHEETS_DIR, SOURCES_DIR, ParseMemo, load_projec
 from .pdf import PrintedPdf, load_printed, publish_pdfs, save_printed, write_pdfs
 from .render import RenderedSite, render_site, write_pages
 from .site import build_site, dated, edit_base_url, new_output_folder, publish, read_site_config, stale_after_days
-from .validate import Briefing, validate
+from .validate import Briefing, prepare_file, validate
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ def check(project: Project, memory: Memory | None = None) -> Briefing:
     """The validated briefing; raises ContentErrors listing every problem."""
     memo = memory.parsed if memory else FileCache.for_project(project.root)
     with _collector_paused():
-        raw, errors = load_project(project.root, memo)
+        raw, errors = load_project(project.root, memo, prepare_file)
         briefing, validation_errors = validate(raw)
         if memo is not None:
             memo.save()  # after validation, so the models it made are kept with the files

@@ -18,7 +18,7 @@ from types import MappingProxyType
 from pydantic import BaseModel, ValidationError
 
 from .errors import ContentError
-from .load import Document, Loc, RawProject, SourceFile
+from .load import GLOSSARY_FILE, SHEETS_DIR, Document, Loc, RawProject, SourceFile
 from .models import SLUG_PATTERN, STATUSES, Citation, Fact, FactSheet, Figure, Glossary, GlossaryTerm, PartialDate, SourceMeta
 from .quotes import SourceText, normalize
 
@@ -143,6 +143,19 @@ def validate(raw: RawProject) -> tuple[Briefing | None, list[ContentError]]:
         # A source that failed to load has its errors from load, and its citations could not be placed.
         return None, errors
     return _briefing(topics, sources, texts, found, glossary), []
+
+
+_FILE_MODELS: dict[str, type[BaseModel]] = {SHEETS_DIR: FactSheet, GLOSSARY_FILE: Glossary}
+
+
+def prepare_file(kind: str, parsed: Document | SourceFile) -> None:
+    """What validation makes of one file alone, made as soon as it is parsed (see load_project):
+    its model, and for a source its normalised text. validate() then finds them made."""
+    if isinstance(parsed, SourceFile):
+        _model(SourceMeta, parsed.front, [])
+        parsed.text.normalized  # noqa: B018 - made once, here, and kept
+    else:
+        _model(_FILE_MODELS[kind], parsed, [])
 
 
 def _model(cls: type[M], doc: Document, errors: list[ContentError]) -> M | None:
