@@ -13,6 +13,7 @@ import logging
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -235,8 +236,17 @@ def _config_error(config_file: Path, exc: Exception) -> ContentError:
     return ContentError(config_file.name, mark.line + 1, mark.column + 1, f"YAML syntax: {marked.problem}: correct it")
 
 
+# A build's folders beside site/ left this long were left by a build that was killed: they are removed.
+ABANDONED_AFTER_SECONDS = 86_400
+
+
 def new_output_folder(site: Path) -> Path:
-    """An empty folder beside site/, on the same file system so the final swap is a rename."""
+    """An empty folder beside site/, on the same file system so the final swap is a rename.
+
+    Folders that a killed build left there a day or more ago are removed first; a newer
+    one may belong to a build still running.
+    """
+    _remove_abandoned(site.parent, time.time() - ABANDONED_AFTER_SECONDS)
     folder = Path(tempfile.mkdtemp(prefix=".site-build-", dir=site.parent))
     # mkdtemp makes it private (0700); as site/ it must be readable like any folder the user makes.
     folder.chmod(0o777 & ~_umask())
@@ -249,10 +259,24 @@ def _umask() -> int:
     return current
 
 
+def _remove_abandoned(folder: Path, moment: float) -> None:
+    for entry in folder.glob(".site-*-*"):
+        if entry.name.startswith((".site-build-", ".site-old-")) and entry.is_dir() and not entry.is_symlink() and entry.stat().st_mtime < moment:
+            shutil.rmtree(entry, ignore_errors=True)
+
+
 def publish(built: Path, site: Path) -> None:
-    """Put the built folder in place of site/ with renames, then remove the old one."""
+    """Put the built folder in place of site/ with renames, then remove the old one.
+
+    If the built folder cannot take site/'s place, the old site/ is put back before the error is raised.
+    """
     old = site.with_name(f".site-old-{built.name.removeprefix('.site-build-')}")
     if site.exists():
         site.rename(old)
-    built.rename(site)
+    try:
+        built.rename(site)
+    except OSError:
+        if old.exists() and not site.exists():
+            old.rename(site)
+        raise
     shutil.rmtree(old, ignore_errors=True)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ from click.testing import CliRunner
 
 from brief.cli import main
 from brief.pipeline import Project, build
+from brief.site import ABANDONED_AFTER_SECONDS, new_output_folder, publish
 from conftest import make_tiny_project
 
 OUTPUT_FOLDERS = ("site", "staging")
@@ -134,3 +137,41 @@ def test_two_builds_of_the_same_content_are_byte_identical(built_project: Path, 
     assert sorted(one) == sorted(two)
     assert [name for name in one if one[name] != two[name]] == []
     assert snapshot(built_project / "site") == one
+
+
+def test_a_site_the_new_build_cannot_replace_is_put_back(tmp_path: Path, monkeypatch):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("old", encoding="utf-8")
+    built = new_output_folder(site)
+    (built / "index.html").write_text("new", encoding="utf-8")
+    rename = Path.rename
+
+    def refuse_the_built_folder(path: Path, target: Path) -> Path:
+        if path == built:
+            raise OSError(16, "Device or resource busy", str(path))
+        return rename(path, target)
+
+    monkeypatch.setattr(Path, "rename", refuse_the_built_folder)
+    with pytest.raises(OSError):
+        publish(built, site)
+
+    assert (site / "index.html").read_text(encoding="utf-8") == "old"
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(["site", built.name])
+
+
+def test_folders_a_killed_build_left_a_day_ago_are_removed_by_the_next_build(tmp_path: Path):
+    site = tmp_path / "site"
+    left = [tmp_path / ".site-build-killed", tmp_path / ".site-old-killed"]
+    running = tmp_path / ".site-build-running"
+    unrelated = tmp_path / ".site-notes"
+    for folder in (*left, running, unrelated):
+        folder.mkdir()
+        (folder / "index.html").write_text("", encoding="utf-8")
+    day_and_more = time.time() - ABANDONED_AFTER_SECONDS - 60
+    for folder in (*left, unrelated):
+        os.utime(folder, (day_and_more, day_and_more))
+
+    built = new_output_folder(site)
+
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted([running.name, unrelated.name, built.name])
