@@ -171,7 +171,10 @@ def _validated(cls: type[M], doc: Document) -> tuple[M | None, list[ContentError
     try:
         return cls.model_validate(doc.data), []
     except ValidationError as exc:
-        return None, [_describe(error, doc, cls) for error in exc.errors()]
+        errors = exc.errors()
+        # A misspelt key is one mistake: "unknown field `sayd_by`: did you mean `said_by`?" says it all.
+        renamed = {(tuple(e["loc"][:-1]), _close_field(cls, tuple(e["loc"]))) for e in errors if e["type"] == "extra_forbidden"}
+        return None, [_describe(e, doc, cls) for e in errors if not (e["type"] == "missing" and (tuple(e["loc"][:-1]), e["loc"][-1]) in renamed)]
 
 
 def _describe(error: dict, doc: Document, cls: type[BaseModel]) -> ContentError:
@@ -182,9 +185,8 @@ def _describe(error: dict, doc: Document, cls: type[BaseModel]) -> ContentError:
     if kind == "missing":
         return doc.error(loc[:-1], f"missing field `{field}:`: add it{_missing_hint(cls, loc)}")
     if kind == "extra_forbidden":
-        allowed = sorted(_fields_at(cls, loc[:-1]))
-        guess = difflib.get_close_matches(field, allowed, n=1)
-        hint = f"did you mean `{guess[0]}`?" if guess else "allowed here: " + ", ".join(allowed)
+        guess = _close_field(cls, loc)
+        hint = f"did you mean `{guess}`?" if guess else "allowed here: " + ", ".join(sorted(_fields_at(cls, loc[:-1])))
         return doc.error(loc, f"unknown field `{field}`: {hint}", key=True)
     if kind == "string_pattern_mismatch":
         return doc.error(loc, f"{value!r} is not a valid id: {_slug_problem(value)}")
@@ -230,6 +232,12 @@ def _yaml_kind(value: object) -> str:
     if isinstance(value, dict):
         return "a set of fields"
     return repr(value)
+
+
+def _close_field(cls: type[BaseModel], loc: Loc) -> str | None:
+    """The field allowed beside loc whose name is closest to loc's last key, if one is close."""
+    guess = difflib.get_close_matches(str(loc[-1]), sorted(_fields_at(cls, loc[:-1])), n=1)
+    return guess[0] if guess else None
 
 
 def _fields_at(cls: type[BaseModel], loc: Loc) -> dict[str, object]:

@@ -36,10 +36,17 @@ def test_duplicate_key(tiny_project):
     ]
 
 
-def test_unknown_key_suggests_the_right_one(tiny_project):
+def test_a_misspelt_key_is_one_error_that_names_the_right_one(tiny_project):
     sheet = TINY_SHEET.replace("    said_by: Alpha", "    sayd_by: Alpha")
-    errors = errors_for(tiny_project, {"energy": sheet})
-    assert "briefings/energy.yaml:8:5: unknown field `sayd_by`: did you mean `said_by`?" in errors
+    assert errors_for(tiny_project, {"energy": sheet}) == ["briefings/energy.yaml:8:5: unknown field `sayd_by`: did you mean `said_by`?"]
+
+
+def test_an_unknown_key_unlike_the_missing_one_leaves_both_errors(tiny_project):
+    sheet = TINY_SHEET.replace("    said_by: Alpha", "    speaker: Alpha")
+    assert errors_for(tiny_project, {"energy": sheet}) == [
+        "briefings/energy.yaml:5:5: missing field `said_by:`: add it",
+        "briefings/energy.yaml:8:5: unknown field `speaker`: allowed here: cite, contradicts, date, id, note, said_by, status, text",
+    ]
 
 
 def test_missing_required_field(tiny_project):
@@ -108,7 +115,6 @@ def test_every_problem_is_reported_in_one_run(tiny_project):
     source = TINY_SOURCE.replace("archived: 2026-11-23", "archived: yesterday")
     errors = errors_for(tiny_project, {"energy": sheet, "trade": "title: [broken"}, {"test-article": source})
     assert errors == [
-        "briefings/energy.yaml:5:5: missing field `said_by:`: add it",
         "briefings/energy.yaml:6:11: `date`: 2025-13-01 is not a real date: month 13 does not exist; correct it",
         "briefings/energy.yaml:8:5: unknown field `sayd_by`: did you mean `said_by`?",
         "briefings/trade.yaml:1:15: YAML syntax: expected ',' or ']', but got '<stream end>'"
