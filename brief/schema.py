@@ -1,9 +1,9 @@
-"""Editor support: JSON Schemas for fact sheets and source front matter, generated from the models.
+"""Editor support: JSON Schemas for fact sheets, source front matter and the glossary, generated from the models.
 
 The models stay the one definition of the content; the schemas are derived
 from them so an editor (yaml-language-server, via the modeline on the first
-line of each fact sheet) offers the same fields and flags the same shapes the
-build checks. Cross-file rules (quotes found, ids unique) exist only in `check`.
+line of each fact sheet and of glossary.yaml) offers the same fields and flags
+the same shapes the build checks. Cross-file rules (quotes found, ids unique) exist only in `check`.
 """
 
 from __future__ import annotations
@@ -13,16 +13,18 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from .models import FactSheet, SourceMeta
+from .models import FactSheet, Glossary, SourceMeta
 
 SCHEMAS_DIR = "schemas"
 SCHEMA_FILES: dict[str, type[BaseModel]] = {
     "factsheet.schema.json": FactSheet,
     "source.schema.json": SourceMeta,
+    "glossary.schema.json": Glossary,
 }
 # Pydantic writes Draft 2020-12; saying so lets editors pick the right rules.
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 MODELINE = f"# yaml-language-server: $schema=../{SCHEMAS_DIR}/factsheet.schema.json"
+GLOSSARY_MODELINE = f"# yaml-language-server: $schema={SCHEMAS_DIR}/glossary.schema.json"
 
 
 def json_schema(model: type[BaseModel]) -> dict:

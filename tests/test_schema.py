@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from brief.cli import main
 from brief.load import load_project, parse_yaml
-from brief.schema import MODELINE, SCHEMAS_DIR, schema_texts
+from brief.schema import GLOSSARY_MODELINE, MODELINE, SCHEMAS_DIR, schema_texts
 from conftest import REPO, TINY_SHEET
 
 SHEETS = sorted((REPO / "briefings").glob("*.yaml"))
@@ -33,6 +33,19 @@ def test_committed_schema_matches_the_models(name):
 @pytest.mark.parametrize("path", SHEETS, ids=lambda p: p.name)
 def test_every_sheet_names_its_schema_on_the_first_line(path):
     assert path.read_text(encoding="utf-8").splitlines()[0] == MODELINE
+
+
+def test_the_glossary_names_its_schema_on_the_first_line():
+    assert (REPO / "glossary.yaml").read_text(encoding="utf-8").splitlines()[0] == GLOSSARY_MODELINE
+
+
+def test_schema_accepts_the_shipped_glossary():
+    assert LOAD_ERRORS == []
+    assert list(validator("glossary.schema.json").iter_errors(RAW.glossary.data)) == []
+
+
+def test_glossary_schema_flags_a_term_without_a_definition():
+    assert list(validator("glossary.schema.json").iter_errors({"terms": [{"term": "New START"}]})) != []
 
 
 @pytest.mark.parametrize("doc", RAW.sheets, ids=lambda doc: doc.name)
@@ -65,7 +78,7 @@ def test_schema_flags_what_check_flags(change):
 def test_schema_command_writes_then_reports_up_to_date(tmp_path):
     first = CliRunner().invoke(main, ["schema", "--project", str(tmp_path)])
     assert first.exit_code == 0, first.output
-    assert first.output.splitlines() == ["wrote schemas/factsheet.schema.json", "wrote schemas/source.schema.json"]
+    assert first.output.splitlines() == ["wrote schemas/factsheet.schema.json", "wrote schemas/source.schema.json", "wrote schemas/glossary.schema.json"]
     for name, text in schema_texts().items():
         assert (tmp_path / SCHEMAS_DIR / name).read_text(encoding="utf-8") == text
         assert text.endswith("}\n")
