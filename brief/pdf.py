@@ -10,6 +10,13 @@ Before anything is written, every laid-out document is counted against what it
 was given: each topic, figure, fact, endnote and source must have its anchor
 in the pages, and each internal link must land on one. A PDF plugin that drops
 content drops it silently; this stage fails instead.
+
+WeasyPrint holds every laid-out page of a document until it is written, about
+2 MiB a page here, so the whole briefing (some 2,000 pages at 10,000 facts) is
+laid out in parts (`print_whole`): groups of topics, then the sources, then the
+cover and contents, whose page numbers are known by then. Each part is set down
+in the joined file (brief.pdfjoin) and its layout freed before the next; the
+"n of N" footers are stamped last, once N is known.
 """
 
 from __future__ import annotations
@@ -20,18 +27,21 @@ import logging
 import mimetypes
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
+import pydyf
 import weasyprint
+from weasyprint.pdf import generate_pdf
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .errors import ContentError, ContentErrors
 from .models import Fact, Figure
+from .pdfjoin import JoinedPart, JoinedPdf
 from .render import PageCitations, files_digest, render_template, template_env
 from .site import dated
 from .validate import Briefing, Source, Topic
@@ -41,6 +51,10 @@ WHOLE_PDF = "briefing.pdf"
 TOPIC_PDF_DIR = "pdf"
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 SUBJECT = "Russia–China relations"
+# Parts of the whole briefing: each is laid out, written and freed before the next (see print_whole).
+PART_TOPICS = 8  # topics: about 45 pages, 90 MiB of layout
+PART_SOURCES = 100  # sources: about 17 pages
+FOOTER_PAGES = 500  # footers stamped from one document of footers alone
 
 
 class RefusedFetch(ValueError):
@@ -143,14 +157,40 @@ def editions(briefing: Briefing) -> list[Edition]:
     return [whole, *per_topic]
 
 
+@dataclass(frozen=True)
+class Part:
+    """What one laid-out document of an edition holds: the cover and contents, topics, sources."""
+
+    front: bool
+    topics: tuple[Topic, ...] = ()
+    sources: tuple[Source, ...] = ()
+    sources_head: bool = False  # the Sources heading, before the first source
+
+
+def whole_part(edition: Edition) -> Part:
+    return Part(True, edition.topics, edition.sources, True)
+
+
 def cited_sources(briefing: Briefing, topics: tuple[Topic, ...]) -> tuple[Source, ...]:
     """The sources the topics' facts and figures cite, in the briefing's source order."""
     cited = {c.source for topic in topics for item in (*topic.sheet.figures, *topic.sheet.facts) for c in item.cite}
     return tuple(source for source in briefing.sources.values() if source.id in cited)
 
 
-def render_print_html(briefing: Briefing, templates: Path, edition: Edition | None = None, paper: str = "a4") -> str:
-    """The print document for an edition (the whole briefing when none is given), as HTML."""
+def render_print_html(
+    briefing: Briefing,
+    templates: Path,
+    edition: Edition | None = None,
+    paper: str = "a4",
+    part: Part | None = None,
+    contents_pages: dict[str, int] | None = None,
+    stamped_footers: bool = False,
+) -> str:
+    """The print document for a part of an edition (all of it when no part is given; the whole briefing when no edition), as HTML.
+
+    contents_pages gives the contents' page numbers, by anchor, when the topics are not in
+    the same document; stamped_footers leaves out the "n of N" footer, to be stamped later.
+    """
     edition = edition or editions(briefing)[0]
     if paper not in PAPER_SIZES:
         raise ValueError(f"paper {paper!r} is not one of {', '.join(PAPER_SIZES)}")
@@ -159,6 +199,9 @@ def render_print_html(briefing: Briefing, templates: Path, edition: Edition | No
         TEMPLATE,
         briefing=briefing,
         edition=edition,
+        part=part or whole_part(edition),
+        contents_pages=contents_pages,
+        stamped_footers=stamped_footers,
         paper_size=PAPER_SIZES[paper],
         new_citations=lambda: PageCitations(briefing),
         differing_values=differing_values(briefing),
@@ -203,25 +246,205 @@ def expected_anchors(briefing: Briefing, edition: Edition) -> dict[str, str]:
     return expected
 
 
-def missing_content(briefing: Briefing, edition: Edition, document: weasyprint.Document) -> list[ContentError]:
-    """What the edition was given but the laid-out pages do not hold, and links that land nowhere."""
-    printed = {name for page in document.pages for name in page.anchors}
+def missing_content(briefing: Briefing, edition: Edition, printed: Iterable[str], links: Iterable[str]) -> list[ContentError]:
+    """What the edition was given but its laid-out pages do not hold (printed: their anchors), and links that land nowhere."""
+    printed = set(printed)
     errors = []
     for anchor, what in expected_anchors(briefing, edition).items():
         if anchor not in printed:
             where, _, item = what.rpartition(": ")
             errors.append(ContentError(where or f"templates/{TEMPLATE}", 0, 0, f"{item} is missing from {edition.path}: check templates/{TEMPLATE} and print.css"))
-    for page in document.pages:
-        for kind, target, *_ in page.links:
-            if kind == "internal" and target not in printed:
-                errors.append(ContentError(f"templates/{TEMPLATE}", 0, 0, f"link to #{target} in {edition.path} lands nowhere"))
+    for target in links:
+        if target not in printed:
+            errors.append(ContentError(f"templates/{TEMPLATE}", 0, 0, f"link to #{target} in {edition.path} lands nowhere"))
     return errors
+
+
+def anchors_on(pages: list[weasyprint.Page]) -> dict[str, int]:
+    """Each anchor on the pages, with the index of the first page that holds it."""
+    found: dict[str, int] = {}
+    for index, page in enumerate(pages):
+        for name in page.anchors:
+            found.setdefault(name, index)
+    return found
+
+
+def links_on(pages: list[weasyprint.Page]) -> list[str]:
+    """The anchor each internal link on the pages points to, in page order."""
+    return [target for page in pages for kind, target, *_ in page.links if kind == "internal"]
 
 
 def print_document(html: str, templates: Path, fetcher: TemplatesOnlyFetcher) -> weasyprint.Document:
     """Lay out the HTML into pages; relative URLs resolve inside templates/."""
     base_url = templates.resolve().as_uri() + "/"
     return weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render()
+
+
+@dataclass(frozen=True)
+class Printed:
+    """An edition laid out and counted: its number of pages, what it lost, and how to write it."""
+
+    pages: int
+    errors: list[ContentError]
+    write: Callable[[Path], None]
+
+
+def print_in_one(briefing: Briefing, edition: Edition, html: str, templates: Path, fetcher: TemplatesOnlyFetcher) -> Printed:
+    """An edition laid out as one document, held until written."""
+    document = print_document(html, templates, fetcher)
+
+    def write(target: Path) -> None:
+        # Tagged, so screen readers follow the document order rather than the paint order.
+        # Dated, because the fonts embedded carry a timestamp that would differ from build to build.
+        with dated(briefing.as_of):
+            document.write_pdf(target, pdf_tags=True)
+
+    errors = missing_content(briefing, edition, anchors_on(document.pages), links_on(document.pages))
+    return Printed(len(document.pages), errors, write)
+
+
+class Joining:
+    """Parts of an edition set down in one JoinedPdf, with their anchors, links and bookmarks numbered over all of them."""
+
+    def __init__(self, joined: JoinedPdf):
+        self.joined = joined
+        self.parts: list[JoinedPart] = []
+        self.anchors: dict[str, int] = {}  # the index of the page, in these parts, each anchor is on
+        self.links: list[str] = []
+        self.bookmarks: list = []  # WeasyPrint's bookmark tree, in PDF coordinates
+        self.pages = 0
+
+    def add_sources(self, document: weasyprint.Document, chunk: tuple[Source, ...], more: bool) -> int:
+        """Set down a part of sources; how many of chunk it printed.
+
+        With more to come, the last page is left to the next part, which starts with the first
+        source on it, so the sources run on as in one document; a chunk all on its last page
+        prints nothing, to be laid out again with more sources.
+        """
+        if not more:
+            self.add(document)
+            return len(chunk)
+        printed = first_source_on(document.pages[-1], chunk)
+        if printed:
+            self.add(document, document.pages[:-1])
+        return printed
+
+    def add_if_pages(self, document: weasyprint.Document, expected: int) -> tuple[int, bool]:
+        """Set down document if it has the number of pages expected: (its number of pages, whether it was)."""
+        if len(document.pages) == expected:
+            self.add(document)
+        return len(document.pages), len(document.pages) == expected
+
+    def add(self, document: weasyprint.Document, pages: list[weasyprint.Page] | None = None) -> None:
+        """Set down the pages of document (all of them, or the first ones); then its layout may be freed."""
+        pages = document.pages if pages is None else pages
+        anchors, links = anchors_on(pages), links_on(pages)
+        kept = document.copy(pages)
+        for name, index in anchors.items():
+            self.anchors.setdefault(name, self.pages + index)
+        self.links += links
+        self.bookmarks += shifted(kept.make_bookmark_tree(scale=0.75, transform_pages=True), self.pages)
+        for page in pages:
+            page.bookmarks = []  # the joined file's outline is made once, from all parts'
+        # WeasyPrint drops links to anchors it does not see; an anchor in another part gets a
+        # stand-in here, left out of the joined file's destinations (JoinedPdf.add keeps anchors only).
+        for target in set(links) - anchors.keys():
+            pages[0].anchors[target] = (0, 0, 0, 0)
+        self.parts.append(self.joined.add(generated(kept, tags=True), anchors))
+        self.pages += len(pages)
+
+
+def shifted(bookmarks: list, offset: int) -> list:
+    """WeasyPrint's bookmark tree with each page index moved on by offset."""
+    return [(label, (page + offset, x, y), shifted(children, offset), state) for label, (page, x, y), children, state in bookmarks]
+
+
+def generated(document: weasyprint.Document, tags: bool) -> pydyf.PDF:
+    """The PDF objects WeasyPrint makes of a laid-out document, not yet written."""
+    return generate_pdf(document, None, 1, **{**weasyprint.DEFAULT_OPTIONS, "pdf_tags": tags})
+
+
+def print_whole(
+    briefing: Briefing,
+    edition: Edition,
+    templates: Path,
+    fetcher: TemplatesOnlyFetcher,
+    paper: str = "a4",
+    part_topics: int = PART_TOPICS,
+    part_sources: int = PART_SOURCES,
+) -> Printed:
+    """The edition laid out in parts, each set down and freed before the next: only one part's layout is held at a time.
+
+    Topics start on a new page, so a group of them lays out as it would in one document. The
+    sources run on from page to page: each part but the last gives up its last page, and the
+    next part starts with the first source on it (a source is never split across pages). The
+    cover and contents come last, once the pages they number are known; they are laid out
+    again if their own number of pages changes what those numbers are.
+    """
+    joined = JoinedPdf()
+    front, body = Joining(joined), Joining(joined)
+
+    def lay_out(part: Part, contents_pages: dict[str, int] | None = None) -> weasyprint.Document:
+        html = render_print_html(briefing, templates, edition, paper, part, contents_pages, stamped_footers=True)
+        return print_document(html, templates, fetcher)
+
+    # No document is bound to a name here while the next is laid out: each is freed before.
+    with dated(briefing.as_of):  # the fonts embedded carry a timestamp
+        for start in range(0, len(edition.topics), part_topics):
+            body.add(lay_out(Part(False, topics=edition.topics[start : start + part_topics])))
+        start, size = 0, part_sources
+        while True:
+            chunk = edition.sources[start : start + size]
+            more = start + len(chunk) < len(edition.sources)
+            printed = body.add_sources(lay_out(Part(False, sources=chunk, sources_head=start == 0)), chunk, more)
+            if not more:
+                break
+            start, size = start + printed, part_sources if printed else 2 * size
+        front_pages = 1
+        for _ in range(4):
+            contents = {anchor: front_pages + page + 1 for anchor, page in body.anchors.items() if anchor.startswith("topic-") or anchor == "sources"}
+            front_pages, settled = front.add_if_pages(lay_out(Part(True), contents), front_pages)
+            if settled:
+                break
+        else:
+            raise RuntimeError("the contents' number of pages did not settle")
+        parts = front.parts + body.parts
+        stamp_footers(joined, [page for part in parts for page in part.pages], templates, fetcher, paper)
+
+    anchors = front.anchors | {name: front.pages + page for name, page in body.anchors.items()}
+    bookmarks = front.bookmarks + shifted(body.bookmarks, front.pages)
+
+    def write(target: Path) -> None:
+        with target.open("wb") as output:
+            joined.write(output, parts, bookmarks)
+
+    return Printed(front.pages + body.pages, missing_content(briefing, edition, anchors, front.links + body.links), write)
+
+
+def first_source_on(page: weasyprint.Page, chunk: tuple[Source, ...]) -> int:
+    """The index in chunk of the first source whose entry is on the page; 0 when none after the first is (all are on it)."""
+    return next((index for index, source in enumerate(chunk) if f"source-{source.id}" in page.anchors), 0)
+
+
+def stamp_footers(joined: JoinedPdf, pages: list, templates: Path, fetcher: TemplatesOnlyFetcher, paper: str) -> None:
+    """Draw "n of N" at the foot of every page but the cover, as print.css draws it, a few hundred pages at a time."""
+    total = len(pages)
+    for first in range(1, total, FOOTER_PAGES):
+        numbers = range(first + 1, min(first + FOOTER_PAGES, total) + 1)
+        footers = print_document(footers_html(numbers, total, paper), templates, fetcher)
+        joined.stamp(pages[first : first + len(numbers)], generated(footers, tags=False))
+
+
+def footers_html(numbers: range, total: int, paper: str) -> str:
+    """A document of footers alone, one page per number, styled by print.css's @page rule with the other margin boxes empty."""
+    pages = "".join(f'<p data-footer="{number} of {total}"></p>' for number in numbers)
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><link rel="stylesheet" href="print.css"><style>'
+        f"@page {{ size: {PAPER_SIZES[paper]}; @top-left {{ content: none; border: none; }} @top-right {{ content: none; border: none; }}"
+        " @bottom-left { content: none; } @bottom-right { content: string(footer); } }"
+        " body > p { break-before: page; string-set: footer attr(data-footer); }"
+        f"</style></head><body>{pages}</body></html>"
+    )
 
 
 def write_pdfs(
@@ -252,14 +475,15 @@ def write_pdfs(
             printed.append(old)
             continue
         refused = len(fetcher.refused)
-        document = print_document(html, templates, fetcher)
-        errors += missing_content(briefing, edition, document)
+        if edition.whole:
+            laid_out = print_whole(briefing, edition, templates, fetcher, paper)
+        else:
+            laid_out = print_in_one(briefing, edition, html, templates, fetcher)
+        errors += laid_out.errors
         if not errors and len(fetcher.refused) == refused:
-            # Tagged, so screen readers follow the document order rather than the paint order.
-            # Dated, because the fonts embedded carry a timestamp that would differ from build to build.
-            with dated(briefing.as_of):
-                document.write_pdf(target, pdf_tags=True)
-            printed.append(PrintedPdf(edition.path, len(document.pages), key))
+            laid_out.write(target)
+            printed.append(PrintedPdf(edition.path, laid_out.pages, key))
+        del laid_out  # its layout or joined file, before the next edition's
     errors += [
         ContentError("templates/", 0, 0, f"the print document asked for {url[:200]}, which is not a file in templates/: remove the reference")
         for url in sorted(set(fetcher.refused))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import html as html_module
 import re
+import weakref
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,9 @@ from pypdf import PdfReader
 
 from brief.cli import main
 from brief.errors import ContentErrors
-from brief.pdf import RefusedFetch, TemplatesOnlyFetcher, editions, print_document, render_print_html, write_pdfs
+from bench.generate import Scale, generate_project
+from brief import pdf
+from brief.pdf import RefusedFetch, TemplatesOnlyFetcher, editions, print_document, print_in_one, print_whole, render_print_html, write_pdfs
 from brief.pipeline import Project, build, check
 from brief.quotes import normalize
 from brief.render import inline
@@ -322,3 +326,115 @@ def test_unknown_paper_is_refused(printed):
         render_print_html(briefing, site.parent / "templates", paper="a3")
     result = CliRunner().invoke(main, ["pdf", "--paper", "a3"])
     assert result.exit_code == 2
+
+
+def print_whole_briefing(briefing, templates: Path, target: Path, **parts) -> PdfReader:
+    """The whole briefing printed by print_whole (in parts as given) into target, read back."""
+    edition = editions(briefing)[0]
+    printed = print_whole(briefing, edition, templates, TemplatesOnlyFetcher(templates), **parts)
+    assert printed.errors == []
+    printed.write(target)
+    return PdfReader(target)
+
+
+def print_in_one_document(briefing, templates: Path, target: Path) -> PdfReader:
+    edition = editions(briefing)[0]
+    printed = print_in_one(briefing, edition, render_print_html(briefing, templates, edition), templates, TemplatesOnlyFetcher(templates))
+    assert printed.errors == []
+    printed.write(target)
+    return PdfReader(target)
+
+
+def outline_pages(reader: PdfReader, outline=None) -> list:
+    """Each bookmark as (title, page number, nested bookmarks)."""
+    outline = reader.outline if outline is None else outline
+    items = []
+    for item in outline:
+        if isinstance(item, list):
+            items[-1] = (*items[-1][:2], outline_pages(reader, item))
+        else:
+            items.append((item.title, reader.get_destination_page_number(item), []))
+    return items
+
+
+def destination_pages(reader: PdfReader) -> dict[str, int]:
+    return {name: reader.get_destination_page_number(dest) for name, dest in reader.named_destinations.items()}
+
+
+def tagged_content(reader: PdfReader) -> list[tuple[str, int]]:
+    """The structure tree in document order: each marked content's element type and page.
+
+    Checks on the way that the parent tree maps every marked content and link back to its element.
+    """
+    root = reader.trailer["/Root"]["/StructTreeRoot"]
+    nums = root["/ParentTree"]["/Nums"]
+    parents = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+    page_index = {page.indirect_reference.idnum: index for index, page in enumerate(reader.pages)}
+    content = []
+
+    def walk(element):
+        kids = element.get("/K", [])
+        for kid in kids if isinstance(kids, list) else [kids]:
+            if isinstance(kid, int):
+                page = page_index[element.raw_get("/Pg").idnum]
+                assert parents[reader.pages[page]["/StructParents"]][kid].idnum == element.indirect_reference.idnum
+                content.append((str(element["/S"]), page))
+            elif kid.get_object().get("/Type") == "/OBJR":
+                annotation = kid.get_object()["/Obj"]
+                assert parents[annotation["/StructParent"]].idnum == element.indirect_reference.idnum
+            else:
+                walk(kid.get_object())
+
+    (document,) = root["/K"]
+    walk(document.get_object())
+    return content
+
+
+def test_whole_briefing_printed_in_parts_is_the_one_document_printed_whole(printed, tmp_path):
+    """One topic and a few sources at a time: the same pages, anchors, links, outline, tags and page numbers."""
+    site, briefing = printed
+    templates = site.parent / "templates"
+    one = print_in_one_document(briefing, templates, tmp_path / "one.pdf")
+    parts = print_whole_briefing(briefing, templates, tmp_path / "parts.pdf", part_topics=1, part_sources=3)
+    assert len(parts.pages) == len(one.pages)
+    # Squashed: the stamped footer is extracted on a line of its own.
+    assert [squash(page.extract_text()) for page in parts.pages] == [squash(page.extract_text()) for page in one.pages]
+    assert destination_pages(parts) == destination_pages(one)
+    assert link_targets(parts) == link_targets(one)
+    assert outline_pages(parts) == outline_pages(one)
+    assert tagged_content(parts) == tagged_content(one)
+    assert parts.trailer["/Root"]["/MarkInfo"]["/Marked"] and parts.trailer["/Root"]["/Lang"] == "en"
+    assert parts.metadata.title == one.metadata.title
+
+
+def test_whole_briefing_holds_one_part_laid_out_at_a_time(printed, tmp_path, monkeypatch):
+    """Each document laid out is freed before the next one is: the memory is one part's, not the whole's."""
+    site, briefing = printed
+    templates = site.parent / "templates"
+    laid_out, held = [], []
+
+    def print_and_track(*args):
+        gc.collect()
+        held.append(sum(1 for document in laid_out if document() is not None))
+        document = print_document(*args)
+        laid_out.append(weakref.ref(document))
+        return document
+
+    monkeypatch.setattr(pdf, "print_document", print_and_track)
+    reader = print_whole_briefing(briefing, templates, tmp_path / "parts.pdf", part_topics=1, part_sources=3)
+    assert len(laid_out) > len(briefing.topics) + 2  # topics, sources in parts, front matter, footers
+    assert set(held) == {0}
+    assert "Contents" in reader.pages[1].extract_text()
+
+
+def test_sources_laid_out_in_parts_run_on_from_page_to_page(tmp_path):
+    """A part of sources gives its last page up to the next, so no page of sources is left part empty."""
+    root = generate_project(tmp_path / "project", Scale(4))  # 10 sources, on two pages
+    briefing = check(Project(root))
+    templates = root / "templates"
+    one = print_in_one_document(briefing, templates, tmp_path / "one.pdf")
+    start = one.get_destination_page_number(one.named_destinations["sources"])
+    assert len(one.pages) - start > 1
+    reader = print_whole_briefing(briefing, templates, tmp_path / "parts.pdf", part_sources=4)
+    assert [squash(page.extract_text()) for page in reader.pages] == [squash(page.extract_text()) for page in one.pages]
+    assert destination_pages(reader) == destination_pages(one)
