@@ -29,8 +29,7 @@ import jinja2
 from jinja2 import nodes
 from jinja2.compiler import CodeGenerator, Frame
 from markdown_it import MarkdownIt
-from markupsafe import Markup, escape
-from markupsafe._speedups import _escape_inner  # escape's own C function, without the Markup it returns
+from markupsafe import Markup, _escape_inner, escape  # _escape_inner: what escape runs (in C), without the Markup it makes
 
 from .errors import ContentError, ContentErrors
 from .load import GLOSSARY_FILE
