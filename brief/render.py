@@ -10,18 +10,14 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import multiprocessing
 import os
 import re
 import string
-import sys
-import threading
 import traceback
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, cached_property, partial
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TypeVar
 
@@ -34,6 +30,7 @@ from markupsafe import Markup, _escape_inner, escape  # _escape_inner: what esca
 from .errors import ContentError, ContentErrors
 from .load import GLOSSARY_FILE
 from .models import STATUS_MEANING, Citation, Fact, Figure, GlossaryTerm
+from .parallel import map_shared
 from .validate import Briefing, Dispute, FigureGroup, Passage, Source, Topic
 
 T = TypeVar("T")
@@ -377,25 +374,16 @@ class SiteRenderer:
         return RenderedSite(self.common, {spec.path: (shows.get(spec.path), new.get(spec.path) or kept[spec.path][1]) for spec in specs})
 
     def _pages(self, specs: list[PageSpec]) -> dict[str, Page]:
-        """The pages of specs by path; many are split with a forked process, which renders every second one."""
-        if len(specs) < FORK_MIN_PAGES or not _can_fork():
-            return {spec.path: self._page(spec) for spec in specs}
-        # The texts come back through a pipe read here, not through an executor's thread, whose
-        # memory arena would keep them from being reused by MkDocs afterwards (80 MiB at 400 topics).
-        context = multiprocessing.get_context("fork")
-        reader, writer = context.Pipe(duplex=False)
-        child = context.Process(target=_render_forked, args=(self, specs[1::2], writer))
-        child.start()
-        writer.close()
-        try:
-            pages = {spec.path: self._page(spec) for spec in specs[0::2]}
-            texts = _received(reader)
-        finally:
-            reader.close()
-            child.join()
-        if texts is None:  # the fork failed; rendering here reports why, at the template's line
-            return pages | {spec.path: self._page(spec) for spec in specs[1::2]}
-        return pages | {spec.path: Page(spec.path, text) for spec, text in zip(specs[1::2], texts)}
+        """The pages of specs by path; from FORK_MIN_PAGES on, a forked process renders every second one.
+
+        Only the texts come back, through a pipe read in this thread: read in an executor's thread,
+        they stayed in its memory arena, which MkDocs then could not reuse (80 MiB at 400 topics).
+        """
+        texts = map_shared(self._text, specs, FORK_MIN_PAGES)
+        return {spec.path: Page(spec.path, text) for spec, text in zip(specs, texts)}
+
+    def _text(self, spec: PageSpec) -> str:
+        return self._page(spec).text
 
     def specs(self) -> Iterator[PageSpec]:
         briefing = self.briefing
@@ -493,31 +481,9 @@ class SiteRenderer:
         return list(months.items())
 
 
-# Rendering is pure Python and takes one core; past this many pages, a second process on
-# another core renders half of them (about 4 s of work at 1,400 pages, a few ms to fork).
+# Past this many pages a forked process renders half of them on another core (parallel.py):
+# about 2 s of work at 1,400 pages, a few ms to fork.
 FORK_MIN_PAGES = 200
-
-
-def _can_fork() -> bool:
-    # Forking a process that runs other threads (serve's server) could copy a lock some thread holds;
-    # macOS system libraries are not safe to use in a forked child, so only Linux forks.
-    return sys.platform == "linux" and (os.cpu_count() or 1) > 1 and threading.active_count() == 1
-
-
-def _render_forked(renderer: SiteRenderer, specs: list[PageSpec], writer: Connection) -> None:
-    try:
-        texts: list[str] | None = [renderer._page(spec).text for spec in specs]
-    except Exception:  # noqa: BLE001 - the parent renders these pages again and reports the error itself
-        texts = None
-    writer.send(texts)
-    writer.close()
-
-
-def _received(reader: Connection) -> list[str] | None:
-    try:
-        return reader.recv()
-    except EOFError:  # the forked process ended without sending
-        return None
 
 
 def _source_shows(source: Source, citing: list[tuple[Topic, Fact | Figure]]) -> tuple:

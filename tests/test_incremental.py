@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from brief import pipeline, render
+from brief import parallel, pipeline, render
 from brief import validate as validate_module
 from brief.cli import main
 from brief.errors import ContentErrors
@@ -221,7 +221,7 @@ def test_pages_a_forked_process_renders_are_those_rendered_here(project_copy, mo
     project = Project(project_copy)
     here = rendered_pages(project)
     monkeypatch.setattr(render, "FORK_MIN_PAGES", 2)
-    assert render._can_fork()
+    assert parallel.can_fork()
     assert rendered_pages(project) == here
 
 
