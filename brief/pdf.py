@@ -27,6 +27,7 @@ import logging
 import mimetypes
 import os
 import shutil
+import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -381,7 +382,8 @@ def print_whole(
     cover and contents come last, once the pages they number are known; they are laid out
     again if their own number of pages changes what those numbers are.
     """
-    joined = JoinedPdf()
+    scratch = tempfile.TemporaryFile()  # the joined file, written as the parts come; copied to the target if all is there
+    joined = JoinedPdf(scratch)
     front, body = Joining(joined), Joining(joined)
 
     def lay_out(part: Part, contents_pages: dict[str, int] | None = None) -> weasyprint.Document:
@@ -415,8 +417,10 @@ def print_whole(
     bookmarks = front.bookmarks + shifted(body.bookmarks, front.pages)
 
     def write(target: Path) -> None:
+        joined.write(parts, bookmarks)
+        scratch.seek(0)
         with target.open("wb") as output:
-            joined.write(output, parts, bookmarks)
+            shutil.copyfileobj(scratch, output)
 
     return Printed(front.pages + body.pages, missing_content(briefing, edition, anchors, front.links + body.links), write)
 
