@@ -33,7 +33,9 @@ def pdf_cell(stages: dict) -> str:
     if "pdf" in stages:
         return seconds(stages["pdf"]["wall"])
     sample = stages.get("pdf_sample")
-    return f"{seconds(sample['wall'])} for {sample['facts']:,.0f} facts (topic PDFs only)" if sample else "–"
+    if not sample:
+        return "–"
+    return f"{seconds(sample['wall'])}, {sample['peak_mib']:.0f} MiB, for {sample['facts']:,.0f} facts (the whole briefing and the first topic PDFs)"
 
 
 def memory_cell(build: dict) -> str:

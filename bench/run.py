@@ -24,7 +24,7 @@ from .generate import REPO, Scale, generate_project
 from .report import print_tables
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
-PDF_MAX_TOPICS = 40  # the whole-briefing PDF is printed up to this scale; above it, a sample of topic PDFs
+PDF_MAX_TOPICS = 40  # every PDF is printed up to this scale; above it, the whole briefing and a sample of topic PDFs
 
 
 def run_step(step: str, root: Path, options: list[str]) -> dict[str, float]:

@@ -22,7 +22,7 @@ from brief.pipeline import Project, build, check, generate, site_nav
 from brief.serve import Preview, rebuild_site
 from brief.site import CompiledTemplates, build_site
 
-PDF_SAMPLE_TOPICS = 10  # above the scale where the whole-briefing PDF is printed, this many topic PDFs are
+PDF_SAMPLE_TOPICS = 10  # above the scale where every PDF is printed: the whole briefing and this many topic PDFs
 EDIT_MARKER = "Edited for the benchmark"
 
 
@@ -90,16 +90,20 @@ def step_pdf(project: Project) -> dict[str, float]:
 
 
 def step_pdf_sample(project: Project) -> dict[str, float]:
-    """The first topics' PDFs only, printed as write_pdfs prints each: for scales where all would take minutes."""
+    """The whole briefing and the first topics' PDFs, printed as write_pdfs prints each: for scales where all would take long."""
     briefing = check(project)
-    sample = [edition for edition in pdf.editions(briefing) if not edition.whole][:PDF_SAMPLE_TOPICS]
+    whole, *topics = pdf.editions(briefing)
+    sample = [whole, *topics[:PDF_SAMPLE_TOPICS]]
     fetcher = pdf.TemplatesOnlyFetcher(project.templates)
 
     def print_sample() -> None:
         for edition in sample:
-            html = pdf.render_print_html(briefing, project.templates, edition)
-            document = pdf.print_document(html, project.templates, fetcher)
-            document.write_pdf(output / Path(edition.path).name)
+            if edition.whole:
+                printed = pdf.print_whole(briefing, edition, project.templates, fetcher)
+            else:
+                html = pdf.render_print_html(briefing, project.templates, edition)
+                printed = pdf.print_in_one(briefing, edition, html, project.templates, fetcher)
+            printed.write(output / Path(edition.path).name)
 
     with tempfile.TemporaryDirectory(dir=project.root) as folder:
         output = Path(folder)

@@ -42,6 +42,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .errors import ContentError, ContentErrors
 from .models import Fact, Figure
+from . import pdfjoin
 from .pdfjoin import JoinedPart, JoinedPdf
 from .render import PageCitations, files_digest, render_template, template_env
 from .site import dated
@@ -55,7 +56,7 @@ SUBJECT = "Russia–China relations"
 # Parts of the whole briefing: each is laid out, written and freed before the next (see print_whole).
 PART_TOPICS = 8  # topics: about 45 pages, 90 MiB of layout
 PART_SOURCES = 100  # sources: about 17 pages
-FOOTER_PAGES = 500  # footers stamped from one document of footers alone
+FOOTER_PAGES = 100  # footers stamped from one document of footers alone: 500 took 55 MiB
 
 
 class RefusedFetch(ValueError):
@@ -431,7 +432,7 @@ def first_source_on(page: weasyprint.Page, chunk: tuple[Source, ...]) -> int:
 
 
 def stamp_footers(joined: JoinedPdf, pages: list, templates: Path, fetcher: TemplatesOnlyFetcher, paper: str) -> None:
-    """Draw "n of N" at the foot of every page but the cover, as print.css draws it, a few hundred pages at a time."""
+    """Draw "n of N" at the foot of every page but the cover, as print.css draws it, FOOTER_PAGES at a time."""
     total = len(pages)
     for first in range(1, total, FOOTER_PAGES):
         numbers = range(first + 1, min(first + FOOTER_PAGES, total) + 1)
@@ -498,13 +499,14 @@ def write_pdfs(
 
 
 def print_key(html: str, resources: str) -> str:
-    """What a PDF is made from: its print document, the files it may fetch, WeasyPrint's version and this module."""
+    """What a PDF is made from: its print document, the files it may fetch, WeasyPrint's version and this code."""
     digest = hashlib.sha256(f"{weasyprint.__version__}\n{resources}\n{_OWN_DIGEST}\n".encode())
     digest.update(html.encode("utf-8"))
     return digest.hexdigest()
 
 
-_OWN_DIGEST = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+# This module and the one that joins the whole briefing's parts.
+_OWN_DIGEST = hashlib.sha256(b"".join(Path(module).read_bytes() for module in (__file__, pdfjoin.__file__))).hexdigest()
 
 
 def save_printed(printed: list[PrintedPdf], path: Path) -> None:

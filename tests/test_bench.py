@@ -37,3 +37,12 @@ def test_a_run_reports_every_stage_per_scale(tmp_path: Path):
     assert {"generate_to_mkdocs", "rebuild_to_build", "ms_per_fact"} <= set(scale)
     assert set(scale["ms_per_fact"]) == set(scale["stages"])
     assert "| 25 (1 / 2 /" in markdown(report)
+
+
+def test_above_the_pdf_scale_the_whole_briefing_and_a_sample_of_topic_pdfs_are_printed(tmp_path: Path):
+    output = tmp_path / "latest.json"
+    run_benchmark(["--scales", "2", "--runs", "1", "--pdf-max-topics", "1", "--output", str(output)])
+    report = json.loads(output.read_text(encoding="utf-8"))
+    (scale,) = report["scales"]
+    assert scale["stages"]["pdf_sample"]["facts"] == 2 * 50  # the whole briefing's 50 facts, then each topic's 25
+    assert "the whole briefing and the first topic PDFs" in markdown(report)
