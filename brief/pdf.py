@@ -412,7 +412,9 @@ def print_whole(
         else:
             raise RuntimeError("the contents' number of pages did not settle")
         parts = front.parts + body.parts
-        stamp_footers(joined, [page for part in parts for page in part.pages], templates, fetcher, paper)
+        # The cover has no footer, however many pages its list of topics takes: the contents start after it.
+        cover_pages = front.anchors.get("contents", 1)
+        stamp_footers(joined, [page for part in parts for page in part.pages], cover_pages, templates, fetcher, paper)
 
     anchors = front.anchors | {name: front.pages + page for name, page in body.anchors.items()}
     bookmarks = front.bookmarks + shifted(body.bookmarks, front.pages)
@@ -431,10 +433,10 @@ def first_source_on(page: weasyprint.Page, chunk: tuple[Source, ...]) -> int:
     return next((index for index, source in enumerate(chunk) if f"source-{source.id}" in page.anchors), 0)
 
 
-def stamp_footers(joined: JoinedPdf, pages: list, templates: Path, fetcher: TemplatesOnlyFetcher, paper: str) -> None:
-    """Draw "n of N" at the foot of every page but the cover, as print.css draws it, FOOTER_PAGES at a time."""
+def stamp_footers(joined: JoinedPdf, pages: list, cover_pages: int, templates: Path, fetcher: TemplatesOnlyFetcher, paper: str) -> None:
+    """Draw "n of N" at the foot of every page after the cover's, as print.css draws it, FOOTER_PAGES at a time."""
     total = len(pages)
-    for first in range(1, total, FOOTER_PAGES):
+    for first in range(cover_pages, total, FOOTER_PAGES):
         numbers = range(first + 1, min(first + FOOTER_PAGES, total) + 1)
         footers = print_document(footers_html(numbers, total, paper), templates, fetcher)
         joined.stamp(pages[first : first + len(numbers)], generated(footers, tags=False))
