@@ -23,6 +23,7 @@ from .load import Parsed
 
 CACHE_ENV = "BRIEF_CACHE_DIR"  # where entries go instead of $XDG_CACHE_HOME/brief; "off" keeps none
 UNUSED_DAYS = 30  # a project's cache not used for this long is removed by the next check of any project
+WRITING_SECONDS = 600  # a file beside the cache's own newer than this may be another run's, still being written
 
 
 class FileCache:
@@ -50,8 +51,12 @@ class FileCache:
         if base == "off":
             return None
         try:
-            folder = Path(base) if base else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "brief"
+            folder = Path(base) if base else _user_cache() / "brief"
         except RuntimeError:  # no home folder
+            return None
+        # A relative folder would be found from wherever the command runs, often the project,
+        # and a folder in the project is one a pull request could put entries, which are pickles, into.
+        if not folder.is_absolute() or folder.resolve().is_relative_to(root.resolve()):
             return None
         project = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
         return cls(folder / project, code_digest())
@@ -68,7 +73,7 @@ class FileCache:
             return None
 
     def put(self, path: Path, raw: bytes, parsed: Parsed, pickled: bytes | None = None) -> None:
-        """Remember parsed for save(), which writes pickled, or else pickles parsed once validation has added its models."""
+        """Remember parsed for save(), which writes pickled (made as the file was parsed and prepared), or else pickles parsed."""
         key = self._key(path, raw)
         self.used.add(key)
         self.new[key] = (parsed, pickled)
@@ -98,6 +103,7 @@ class FileCache:
                 with tempfile.NamedTemporaryFile(dir=self.folder, prefix=".new-", delete=False) as file:
                     pickle.dump(kept, file, protocol=pickle.HIGHEST_PROTOCOL)
                 os.replace(file.name, self.folder / self.PACK)
+            _remove_all_but(self.folder, self.PACK, time.time() - WRITING_SECONDS)
             os.utime(self.folder)  # the project's cache was used now
             _remove_unused_since(self.folder.parent, time.time() - UNUSED_DAYS * 86_400)
         except OSError:
@@ -109,6 +115,19 @@ class FileCache:
         digest = hashlib.sha256(f"{self.code}\n{path}\n".encode())
         digest.update(raw)
         return digest.hexdigest()
+
+
+def _user_cache() -> Path:
+    # The XDG rule: a relative XDG_CACHE_HOME is to be ignored.
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
+
+
+def _remove_all_but(folder: Path, kept: str, moment: float) -> None:
+    """Remove every file of folder but kept: what a killed run left half-written, unless another run may be writing it now."""
+    for entry in folder.iterdir():
+        if entry.name != kept and entry.is_file() and entry.stat().st_mtime < moment:
+            entry.unlink(missing_ok=True)
 
 
 def _remove_unused_since(base: Path, moment: float) -> None:

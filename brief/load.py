@@ -561,12 +561,15 @@ def load_project(root: Path, memo: ParseMemo | FileCache | None = None, prepare:
     sheet_paths = _content_files(root, SHEETS_DIR, SHEET_SUFFIX, errors)
     source_errors: list[ContentError] = []
     source_paths = _content_files(root, SOURCES_DIR, SOURCE_SUFFIX, source_errors)
-    glossary_paths = [root / GLOSSARY_FILE] if (root / GLOSSARY_FILE).exists() else []
-    files = [(SHEETS_DIR, path) for path in sheet_paths] + [(SOURCES_DIR, path) for path in source_paths] + [(GLOSSARY_FILE, path) for path in glossary_paths]
-    parsed = iter(_parsed_files(files, root, memo, prepare))
+    glossary_path = root / GLOSSARY_FILE
+    files = [(SHEETS_DIR, path) for path in sheet_paths] + [(SOURCES_DIR, path) for path in source_paths]
+    if glossary_path.exists():
+        files.append((GLOSSARY_FILE, glossary_path))
+    parsed = _parsed_files(files, root, memo, prepare)
 
     sheets: list[Document] = []
-    for sheet, problems in (next(parsed) for _ in sheet_paths):
+    for path in sheet_paths:
+        sheet, problems = parsed[path]
         errors += problems
         if sheet is not None:
             sheets.append(sheet)
@@ -576,38 +579,40 @@ def load_project(root: Path, memo: ParseMemo | FileCache | None = None, prepare:
     sources: list[SourceFile] = []
     broken: set[str] = set()
     for path in source_paths:
-        source, problems = next(parsed)
+        source, problems = parsed[path]
         errors += problems
         if source is None:
             broken.add(path.stem)
         else:
             sources.append(source)
-    glossary = None
-    for glossary, problems in (next(parsed) for _ in glossary_paths):
-        errors += problems
+    glossary, problems = parsed.get(glossary_path, (None, []))
+    errors += problems
     return RawProject(tuple(sheets), tuple(sources), frozenset(broken), glossary), errors
 
 
 _PARSERS: dict[str, Callable[[str, str, Path], Parsed]] = {SHEETS_DIR: parse_yaml, SOURCES_DIR: parse_source, GLOSSARY_FILE: parse_yaml}
 
 
-def _parsed_files(files: list[tuple[str, Path]], root: Path, memo: ParseMemo | FileCache | None, prepare: Prepare | None) -> list[Parsed]:
-    """What each (kind, path) parsed to, in order: from memo when it knows the bytes, else parsed now."""
-    results: list[Parsed | None] = []
+def _parsed_files(files: list[tuple[str, Path]], root: Path, memo: ParseMemo | FileCache | None, prepare: Prepare | None) -> dict[Path, Parsed]:
+    """What each (kind, path) parsed to, by path: from memo when it knows the bytes, else parsed now."""
+    results: dict[Path, Parsed] = {}
     unknown: list[tuple[str, Path, bytes]] = []
     for kind, path in files:
         raw, problems = read_bytes(path, root)
-        known = (None, problems) if raw is None else memo.get(path, raw) if memo is not None else None
-        results.append(known)
+        if raw is None:
+            results[path] = (None, problems)
+            continue
+        known = memo.get(path, raw) if memo is not None else None
         if known is None:
             unknown.append((kind, path, raw))
+        else:
+            results[path] = known
     pickled = memo is not None and memo.wants_pickles
-    fresh = map_shared(functools.partial(_fresh, root=root, prepare=prepare, pickled=pickled), unknown, PARALLEL_MIN_FILES)
-    if memo is not None:
-        for (_, path, raw), file in zip(unknown, fresh):
+    for (_, path, raw), file in zip(unknown, map_shared(functools.partial(_fresh, root=root, prepare=prepare, pickled=pickled), unknown, PARALLEL_MIN_FILES)):
+        results[path] = file.parsed
+        if memo is not None:
             memo.put(path, raw, file.parsed, file.pickled)
-    remaining = (file.parsed for file in fresh)
-    return [result if result is not None else next(remaining) for result in results]
+    return results
 
 
 class Fresh:

@@ -28,21 +28,30 @@ def can_fork() -> bool:
 def map_shared(work: Callable[[T], R], items: list[T], min_items: int) -> list[R]:
     """work(item) for every item, in order; from min_items on, a forked process does every second one.
 
-    If the forked process fails, its share is done here again, so an error is raised
-    here, where the caller can report it.
+    If the forked process fails, or cannot be started, its share is done here, so an
+    error is raised here, where the caller can report it.
     """
     if len(items) < min_items or not can_fork():
         return [work(item) for item in items]
     context = multiprocessing.get_context("fork")
     reader, writer = context.Pipe(duplex=False)
-    child = context.Process(target=_send_results, args=(work, items[1::2], writer))
-    child.start()
+    child = context.Process(target=_send_results, args=(work, items[1::2], reader, writer))
+    try:
+        child.start()
+    except OSError:  # no memory or no process left to fork: one process does it all
+        reader.close()
+        writer.close()
+        return [work(item) for item in items]
     writer.close()
+    finished = False
     try:
         mine = [work(item) for item in items[0::2]]
         theirs = _received(reader)
+        finished = True
     finally:
         reader.close()
+        if not finished:  # this share failed: the other is not wanted, and must not outlive this process
+            child.kill()
         child.join()
     if theirs is None:
         theirs = [work(item) for item in items[1::2]]
@@ -51,20 +60,23 @@ def map_shared(work: Callable[[T], R], items: list[T], min_items: int) -> list[R
     return results
 
 
-def _send_results(work: Callable[[T], R], items: list[T], writer: Connection) -> None:
+def _send_results(work: Callable[[T], R], items: list[T], reader: Connection, writer: Connection) -> None:
+    # The parent's end is closed here at once, so a parent that stops reading makes send fail, not wait.
+    reader.close()
     try:
         results: list[R] | None = [work(item) for item in items]
-    except Exception:  # noqa: BLE001 - the parent does these items again and reports the error itself
+    except BaseException:  # noqa: BLE001 - the parent does these items again and reports the error itself
         results = None
     try:
         writer.send(results)
-    except OSError:  # the parent stopped reading: it failed, and reports why
+    except Exception:  # noqa: BLE001 - the parent stopped reading, or a result cannot be sent: it does the share itself
         pass
     writer.close()
+    os._exit(0)  # without multiprocessing's exit handling, which would print a traceback for an interrupt
 
 
 def _received(reader: Connection) -> list | None:
     try:
         return reader.recv()
-    except EOFError:  # the forked process ended without sending
+    except (EOFError, OSError):  # the forked process ended without sending, or partway through
         return None

@@ -403,14 +403,16 @@ def print_whole(
             if not more:
                 break
             start, size = start + printed, part_sources if printed else 2 * size
-        front_pages = 1
+        front_pages = 2  # the cover and the contents: a first guess the layout usually confirms
         for _ in range(4):
             contents = {anchor: front_pages + page + 1 for anchor, page in body.anchors.items() if anchor.startswith("topic-") or anchor == "sources"}
             front_pages, settled = front.add_if_pages(lay_out(Part(True), contents), front_pages)
             if settled:
                 break
         else:
-            raise RuntimeError("the contents' number of pages did not settle")
+            # Each guess changed the numbers the contents print, and so its length: only an edited template does this.
+            message = "the contents' number of pages never settled: keep the contents' page numbers from changing its length (print.css)"
+            raise ContentErrors([ContentError(f"templates/{TEMPLATE}", 0, 0, message)])
         parts = front.parts + body.parts
         # The cover has no footer, however many pages its list of topics takes: the contents start after it.
         cover_pages = front.anchors.get("contents", 1)

@@ -83,7 +83,7 @@ def check(project: Project, memory: Memory | None = None) -> Briefing:
         raw, errors = load_project(project.root, memo, prepare_file)
         briefing, validation_errors = validate(raw)
         if memo is not None:
-            memo.save()  # after validation, so the models it made are kept with the files
+            memo.save()
     errors += validation_errors
     if errors or briefing is None:
         raise ContentErrors(errors)

@@ -261,7 +261,11 @@ def _umask() -> int:
 
 def _remove_abandoned(folder: Path, moment: float) -> None:
     for entry in folder.glob(".site-*-*"):
-        if entry.name.startswith((".site-build-", ".site-old-")) and entry.is_dir() and not entry.is_symlink() and entry.stat().st_mtime < moment:
+        try:
+            abandoned = entry.name.startswith((".site-build-", ".site-old-")) and entry.is_dir() and not entry.is_symlink() and entry.stat().st_mtime < moment
+        except OSError:  # another build removed it meanwhile
+            continue
+        if abandoned:
             shutil.rmtree(entry, ignore_errors=True)
 
 
@@ -273,6 +277,7 @@ def publish(built: Path, site: Path) -> None:
     old = site.with_name(f".site-old-{built.name.removeprefix('.site-build-')}")
     if site.exists():
         site.rename(old)
+        os.utime(old)  # renamed, it keeps site/'s age: dated now, no other build takes it for abandoned
     try:
         built.rename(site)
     except OSError:

@@ -172,9 +172,14 @@ def _validated(cls: type[M], doc: Document) -> tuple[M | None, list[ContentError
         return cls.model_validate(doc.data), []
     except ValidationError as exc:
         errors = exc.errors()
-        # A misspelt key is one mistake: "unknown field `sayd_by`: did you mean `said_by`?" says it all.
-        renamed = {(tuple(e["loc"][:-1]), _close_field(cls, tuple(e["loc"]))) for e in errors if e["type"] == "extra_forbidden"}
-        return None, [_describe(e, doc, cls) for e in errors if not (e["type"] == "missing" and (tuple(e["loc"][:-1]), e["loc"][-1]) in renamed)]
+        misspelt = _misspelt_fields(cls, errors)
+        return None, [_describe(e, doc, cls) for e in errors if not (e["type"] == "missing" and (tuple(e["loc"][:-1]), e["loc"][-1]) in misspelt)]
+
+
+def _misspelt_fields(cls: type[BaseModel], errors: list) -> set[tuple[Loc, str | None]]:
+    """(where, field) for each unknown key close to an allowed field: that field's "missing" error is the same mistake,
+    and "unknown field `sayd_by`: did you mean `said_by`?" says it all."""
+    return {(tuple(e["loc"][:-1]), _close_field(cls, tuple(e["loc"]))) for e in errors if e["type"] == "extra_forbidden"}
 
 
 def _describe(error: dict, doc: Document, cls: type[BaseModel]) -> ContentError:

@@ -127,3 +127,30 @@ def test_the_caches_of_projects_long_unused_are_removed(tiny_project, parse_cach
     check(project)
 
     assert sorted(folder.name for folder in parse_cache.iterdir()) == sorted([recent.name, cache.FileCache.for_project(project.root).folder.name])
+
+
+def test_a_cache_folder_given_relative_or_inside_the_project_is_not_used(tiny_project, monkeypatch, parsed):
+    root = tiny_project()
+    monkeypatch.chdir(root)
+    for folder in ("cache", str(root / "briefings" / "cache")):
+        monkeypatch.setenv("BRIEF_CACHE_DIR", folder)
+        check(Project(root))
+        check(Project(root))
+    assert len(parsed) == 8  # each check parsed both files: no cache was kept
+    assert not (root / "cache").exists() and not (root / "briefings" / "cache").exists()
+
+
+def test_what_a_killed_run_left_in_the_cache_folder_is_removed(tiny_project, parse_cache):
+    project = Project(tiny_project())
+    check(project)
+    folder = cache.FileCache.for_project(project.root).folder
+    left, writing = folder / ".new-killed", folder / ".new-another-run"
+    for file in (left, writing):
+        file.write_bytes(b"half a pickle")
+    moment = time.time() - cache.WRITING_SECONDS - 60
+    os.utime(left, (moment, moment))
+    (project.root / "briefings" / "energy.yaml").write_text(TINY_SHEET.replace("title: Energy", "title: Energy and gas"), encoding="utf-8")
+
+    check(project)
+
+    assert sorted(path.name for path in folder.iterdir()) == sorted([cache.FileCache.PACK, writing.name])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,22 @@ def test_an_error_in_the_forked_share_is_raised_here():
 
     with pytest.raises(ValueError, match="item 3 failed in this process"):
         parallel.map_shared(fails_in_the_child, [0, 1, 2, 3], min_items=2)
+
+
+def test_an_error_in_this_share_is_raised_without_waiting_for_the_forked_one(monkeypatch):
+    # The forked share's results fill the pipe many times over; nobody reads them once this share fails.
+    def fails_here(item: int) -> str:
+        if item == 0:
+            raise ValueError("item 0 failed")
+        return "x" * 1_000_000
+
+    signal.signal(signal.SIGALRM, lambda *_: pytest.fail("map_shared waited for a process nobody reads from"))
+    signal.alarm(20)
+    try:
+        with pytest.raises(ValueError, match="item 0 failed"):
+            parallel.map_shared(fails_here, list(range(8)), min_items=2)
+    finally:
+        signal.alarm(0)
 
 
 def loaded(root: Path, monkeypatch, min_files: int):
