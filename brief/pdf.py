@@ -21,6 +21,7 @@ in the joined file (brief.pdfjoin) and its layout freed before the next; the
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import logging
@@ -278,8 +279,30 @@ def links_on(pages: list[weasyprint.Page]) -> list[str]:
 
 def print_document(html: str, templates: Path, fetcher: TemplatesOnlyFetcher) -> weasyprint.Document:
     """Lay out the HTML into pages; relative URLs resolve inside templates/."""
+    release_freed_memory()
     base_url = templates.resolve().as_uri() + "/"
     return weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render()
+
+
+def release_freed_memory() -> None:
+    """Give back to the system what the C library keeps of memory freed before (by MkDocs, by the last part laid out).
+
+    glibc holds freed memory for reuse, in pieces too scattered for the next layout to
+    fit in: after MkDocs at 10,000 facts, 390 MiB were resident, 200 MiB once given back,
+    and the PDFs printed on top of it took the build to 580 MiB. Elsewhere this does nothing.
+    """
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        return ctypes.CDLL(None).malloc_trim  # glibc's; musl and macOS have none
+    except (OSError, AttributeError):
+        return None
+
+
+_MALLOC_TRIM = _malloc_trim()
 
 
 @dataclass(frozen=True)
