@@ -43,15 +43,14 @@ def map_shared(work: Callable[[T], R], items: list[T], min_items: int) -> list[R
         writer.close()
         return [work(item) for item in items]
     writer.close()
-    finished = False
     try:
         mine = [work(item) for item in items[0::2]]
         theirs = _received(reader)
-        finished = True
+    except BaseException:
+        child.kill()  # this share failed: the other is not wanted, and must not outlive this process
+        raise
     finally:
         reader.close()
-        if not finished:  # this share failed: the other is not wanted, and must not outlive this process
-            child.kill()
         child.join()
     if theirs is None:
         theirs = [work(item) for item in items[1::2]]
