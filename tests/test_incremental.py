@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -15,7 +16,7 @@ from brief import validate as validate_module
 from brief.cli import main
 from brief.errors import ContentErrors
 from brief.pipeline import Memory, Project, build, check, generate, up_to_date
-from brief.render import render_site
+from brief.render import Page, render_site, write_pages
 from brief.site import SEARCH_INDEX, build_site, update_site
 
 
@@ -68,6 +69,20 @@ def test_unchanged_files_in_staging_keep_their_timestamps(tiny_project):
     before = {path: path.stat().st_mtime_ns for path in project.staging.rglob("*") if path.is_file()}
     pipeline.generate(project)
     assert {path: path.stat().st_mtime_ns for path in project.staging.rglob("*") if path.is_file()} == before
+
+
+def test_writing_pages_touches_only_what_changed_and_removes_what_no_page_makes(tmp_path):
+    docs = tmp_path / "docs"
+    write_pages([Page("index.md", b"one"), Page("topics/a.md", b"a"), Page("old/gone.md", b"x")], [], docs)
+    unchanged = (docs / "topics" / "a.md").stat().st_mtime_ns
+    (docs / "topics" / "a.md.tmp").write_bytes(b"left by a killed run")
+
+    changed = write_pages([Page("index.md", b"two"), Page("topics/a.md", b"a"), Page("sources/b.md", "Ušakov".encode())], [], docs)
+
+    assert changed == ["index.md", "sources/b.md", "topics/a.md.tmp", "old/gone.md"]
+    assert sorted(path.relative_to(docs).as_posix() for path in docs.rglob("*")) == ["index.md", "sources", "sources/b.md", "topics", "topics/a.md"]
+    assert (docs / "index.md").read_bytes() == b"two" and (docs / "sources" / "b.md").read_text(encoding="utf-8") == "Ušakov"
+    assert (docs / "topics" / "a.md").stat().st_mtime_ns == unchanged
 
 
 def test_the_command_line_says_when_site_is_up_to_date(tiny_project):
@@ -153,7 +168,7 @@ EDITS = [
 
 
 def rendered_pages(project: Project) -> dict[str, str]:
-    return {page.path: page.text for page in render_site(check(project), project.templates, stale_after_days=180).pages}
+    return {page.path: page.data.decode() for page in render_site(check(project), project.templates, stale_after_days=180).pages}
 
 
 @pytest.mark.parametrize("months_apart", [False, True], ids=["one timeline page", "a page per month"])
@@ -172,7 +187,7 @@ def test_a_render_from_the_last_one_equals_a_full_render(project_copy, monkeypat
 
     generate(project, memory)
 
-    assert {page.path: page.text for page in memory.rendered.pages} == rendered_pages(project)
+    assert {page.path: page.data.decode() for page in memory.rendered.pages} == rendered_pages(project)
     staged = {path.relative_to(project.staging).as_posix(): path.read_text(encoding="utf-8") for path in project.staging.rglob("*.md")}
     assert staged == rendered_pages(project)
     kept = [path for path, (_, page) in memory.rendered.rendered.items() if first.rendered.get(path, (None, None))[1] is page]
@@ -235,3 +250,17 @@ def test_a_template_error_in_the_forked_half_is_reported_at_its_line(project_cop
     with pytest.raises(ContentErrors) as raised:
         rendered_pages(project)
     assert [(error.path, error.line) for error in raised.value.errors] == [("templates/timeline.md.j2", len(lines))]
+
+
+@pytest.mark.parametrize("ends_after_command, memory, frozen", [(True, None, True), (True, Memory(), False), (False, None, False)])
+def test_only_a_process_that_ends_after_one_command_freezes_what_check_made(tiny_project, monkeypatch, ends_after_command, memory, frozen):
+    # Frozen objects are never collected, so serve (which keeps memory) and the tests must not freeze.
+    monkeypatch.setattr(pipeline, "_process_ends_after_command", ends_after_command)
+    project = Project(tiny_project())
+    gc.unfreeze()
+    try:
+        check(project, memory)
+        assert (gc.get_freeze_count() > 0) == frozen
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()
