@@ -43,6 +43,7 @@ class FileCache:
         self.used: set[str] = set()
         self.new: dict[str, tuple[Parsed, bytes | None]] = {}
         self._stored: dict[str, bytes] | None = None
+        self._missed: dict[Path, tuple[bytes, str]] = {}  # the key get() hashed for a miss, for put() to use
 
     @classmethod
     def for_project(cls, root: Path) -> FileCache | None:
@@ -66,6 +67,7 @@ class FileCache:
         self.used.add(key)
         entry = self.stored.get(key)
         if entry is None:
+            self._missed[path] = (raw, key)
             return None
         try:
             return pickle.loads(entry)
@@ -74,7 +76,9 @@ class FileCache:
 
     def put(self, path: Path, raw: bytes, parsed: Parsed, pickled: bytes | None = None) -> None:
         """Remember parsed for save(), which writes pickled (made as the file was parsed and prepared), or else pickles parsed."""
-        key = self._key(path, raw)
+        missed_raw, key = self._missed.pop(path, (None, ""))
+        if missed_raw is not raw:
+            key = self._key(path, raw)
         self.used.add(key)
         self.new[key] = (parsed, pickled)
 
@@ -109,6 +113,7 @@ class FileCache:
         except OSError:
             pass
         self.new.clear()
+        self._missed.clear()
         self._stored = None
 
     def _key(self, path: Path, raw: bytes) -> str:

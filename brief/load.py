@@ -12,6 +12,7 @@ import functools
 import os
 import pickle
 import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -430,9 +431,13 @@ def read_bytes(path: Path, root: Path) -> tuple[bytes | None, list[ContentError]
     if _leads_outside(path, root):
         # Through a link, a content file could publish any file the build can read.
         return None, [ContentError(name, 0, 0, "leads outside the project through a symbolic link: copy the file in instead")]
-    if not path.is_file():
+    try:
+        info = os.stat(path)
+    except OSError:
+        info = None  # a link to nothing
+    if info is None or not stat.S_ISREG(info.st_mode):
         return None, [ContentError(name, 0, 0, "is not a regular file: replace it with one, or remove it")]
-    size = path.stat().st_size
+    size = info.st_size
     if size > MAX_FILE_BYTES:
         return None, [ContentError(name, 0, 0, f"is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit: split it")]
     try:
@@ -472,6 +477,9 @@ def _line_col(text: str, index: int) -> Position:
 
 def _leads_outside(path: Path, root: Path) -> bool:
     """Whether the path, once its symbolic links are followed, is outside root (or cannot be followed)."""
+    folder = os.path.dirname(path)
+    if os.path.dirname(folder) == str(root) and not os.path.islink(path) and not os.path.islink(folder):
+        return False  # a file, no link, in a folder, no link, of root: where root is; realpath would look at every part of the path
     real, inside = os.path.realpath(path), _real_root(str(root))
     if os.path.islink(real):  # realpath stops inside a loop of links, on a link
         return True
@@ -655,9 +663,10 @@ def _content_files(root: Path, folder: str, suffix: str, errors: list[ContentErr
         errors.append(ContentError(folder + "/", 0, 0, "folder is missing: create it"))
         return []
     files = []
-    for path in sorted(directory.iterdir()):
-        if path.name.startswith("."):
+    for name in sorted(os.listdir(directory)):  # sorting names, not Paths: a tenth of the time
+        if name.startswith("."):
             continue
+        path = directory / name
         if path.suffix != suffix:
             errors.append(ContentError(display_path(path, root), 0, 0, f"unexpected file: {folder}/ holds only *{suffix} files; move or rename it"))
             continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -42,6 +43,10 @@ class PartialDate:
             return cls(value.year, value.month, value.day)
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)  # YAML reads a bare year such as 2025 as a number
+        return _parsed_date(value) if isinstance(value, str) else cls.from_text(value)
+
+    @classmethod
+    def from_text(cls, value: Any) -> PartialDate:
         match = _DATE.fullmatch(value) if isinstance(value, str) else None
         if match is None:
             raise ValueError(f"{value!r} is not a date: write YYYY-MM-DD, YYYY-MM or YYYY")
@@ -84,6 +89,12 @@ class PartialDate:
     def display(self) -> str:
         """The date as a reader reads it: 21 January 2025, May 2024, 2022."""
         return f"{self.day} {self.month_label}" if self.day else self.month_label
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed_date(text: str) -> PartialDate:
+    # Ten thousand facts carry a few hundred distinct dates; a PartialDate is immutable, so one serves them all.
+    return PartialDate.from_text(text)
 
 
 def _full_date(value: Any) -> Any:
