@@ -13,6 +13,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, GetCoreSchemaHandler, StringConstraints
 from pydantic_core import core_schema
 
+from .quotes import normalize
+
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -137,6 +139,11 @@ class Citation(Model):
 
     source: Slug
     quote: Text
+
+    @functools.cached_property
+    def normalized_quote(self) -> str:
+        """The quote as it is looked for in its source (quotes.normalize); made where the sheet is read, and kept with it."""
+        return normalize(self.quote)
 
 
 class Figure(Model):

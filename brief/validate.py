@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 from .errors import ContentError
 from .load import GLOSSARY_FILE, SHEETS_DIR, Document, Loc, RawProject, SourceFile
 from .models import SLUG_PATTERN, STATUSES, Citation, Fact, FactSheet, Figure, Glossary, GlossaryTerm, PartialDate, SourceMeta
-from .quotes import SourceText, normalize
+from .quotes import SourceText
 
 M = typing.TypeVar("M", bound=BaseModel)
 SLUG_HINT = "ids use lowercase letters a-z, digits and single hyphens, e.g. `power-of-siberia`"
@@ -109,7 +109,7 @@ class Briefing:
         return sum(len(topic.sheet.facts) for topic in self.topics)
 
     def passage(self, citation: Citation) -> Passage:
-        return self.passages[(citation.source, normalize(citation.quote))]
+        return self.passages[(citation.source, citation.normalized_quote)]
 
 
 def validate(raw: RawProject) -> tuple[Briefing | None, list[ContentError]]:
@@ -150,12 +150,20 @@ _FILE_MODELS: dict[str, type[BaseModel]] = {SHEETS_DIR: FactSheet, GLOSSARY_FILE
 
 def prepare_file(kind: str, parsed: Document | SourceFile) -> None:
     """What validation makes of one file alone, made as soon as it is parsed (see load_project):
-    its model, and for a source its normalised text. validate() then finds them made."""
+    its model, its citations' normalised quotes, and for a source its normalised text. validate() then finds them made."""
     if isinstance(parsed, SourceFile):
         _model(SourceMeta, parsed.front, [])
         parsed.text.normalized  # noqa: B018 - made once, here, and kept
     else:
-        _model(_FILE_MODELS[kind], parsed, [])
+        model = _model(_FILE_MODELS[kind], parsed, [])
+        for citation in _citations_in(model):
+            citation.normalized_quote  # noqa: B018 - made once, here, and kept
+
+
+def _citations_in(model: BaseModel | None) -> typing.Iterator[Citation]:
+    items = (*model.figures, *model.facts) if isinstance(model, FactSheet) else model.terms if isinstance(model, Glossary) else ()
+    for item in items:
+        yield from item.cite
 
 
 def _model(cls: type[M], doc: Document, errors: list[ContentError]) -> M | None:
@@ -375,7 +383,7 @@ def _find_citations(
             hint = f"did you mean {guess[0]!r}?" if guess else f"add the article as sources/{citation.source}.md"
             errors.append(doc.error(loc + ("source",), f"no source {citation.source!r} in sources/: {hint}"))
             continue
-        key = (citation.source, normalize(citation.quote))
+        key = (citation.source, citation.normalized_quote)
         if key in found:
             continue
         span = text.find_normalized(key[1])
