@@ -123,6 +123,10 @@ class Positions:
             self._tables = (values, keys)
         return self._tables
 
+    def data(self, name: str) -> Any:
+        """The document's data, read again from its text (which parsed without problems once)."""
+        return _Walk(name, self._line_offset).value(_composed(self._text), 0)
+
     def __getstate__(self) -> tuple[str, int]:
         return self._text, self._line_offset
 
@@ -164,6 +168,22 @@ class Document:
     @property
     def keys(self) -> dict[Loc, Position]:
         return self.positions.tables[1]
+
+    # Once every model of a document is made, what was read is in them and in the text that positions
+    # keeps: a copy in the cache, or sent back by a forked process, leaves the data out (a fifth of its
+    # pickle) and reads it again from the text if it is ever asked for.
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        if self.models and all(model is not None for model, _ in self.models.values()):
+            del state["data"]
+        return state
+
+    def __getattr__(self, name: str) -> Any:
+        if name != "data":  # only data can be missing, left out of the pickle this copy was made from
+            raise AttributeError(name)
+        data = self.positions.data(self.name)
+        object.__setattr__(self, "data", data)
+        return data
 
     def where(self, loc: Loc, *, key: bool = False) -> Position:
         """The position of the value (or its key) at loc, else of its nearest located parent."""

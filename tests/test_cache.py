@@ -12,6 +12,7 @@ import pytest
 from brief import cache, load
 from brief.errors import ContentErrors
 from brief.pipeline import Project, check
+from brief.validate import prepare_file
 
 from conftest import TINY_SHEET
 
@@ -36,6 +37,19 @@ def test_a_second_check_parses_nothing_and_gives_the_same_briefing(project_copy,
     assert parsed == []
     assert again.topics == first.topics
     assert {id: (s.meta, s.passages) for id, s in again.sources.items()} == {id: (s.meta, s.passages) for id, s in first.sources.items()}
+
+
+def test_a_validated_file_is_kept_without_its_data_which_is_read_again_if_asked_for(project_copy, parse_cache):
+    project = Project(project_copy)
+    fresh, _ = load.load_project(project.root, None, prepare_file)
+    check(project)
+    memo = cache.FileCache.for_project(project.root)
+
+    cached, _ = load.load_project(project.root, memo, prepare_file)
+
+    assert all("data" not in sheet.__dict__ and sheet.models for sheet in cached.sheets)  # left out of the pickle
+    assert [sheet.data for sheet in cached.sheets] == [sheet.data for sheet in fresh.sheets]
+    assert cached.sheets[0].where(("facts", 0, "text")) == fresh.sheets[0].where(("facts", 0, "text"))
 
 
 def test_an_edited_file_alone_is_parsed_again(project_copy, parsed):
