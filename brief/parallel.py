@@ -2,18 +2,23 @@
 
 Parsing and rendering are pure Python and use one core each; on a machine with two,
 a forked process does every second item. It inherits everything the parent built, so
-only its results travel back, through a pipe read in the parent's main thread.
+only its results travel back, pickled, through a pipe read in the parent's main thread.
+
+The pipe is read into one buffer made to the pickle's size. multiprocessing's Connection
+asks the pipe for all that is left on every read, and so allocates the whole remaining
+size again for each 64 KiB that arrives: 0.16 s for the 24 MB of pages at 400 topics,
+against 0.05 s.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import sys
 import threading
 from collections.abc import Callable
-from multiprocessing.connection import Connection
-from typing import TypeVar
+from typing import BinaryIO, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -33,24 +38,24 @@ def map_shared(work: Callable[[T], R], items: list[T], min_items: int) -> list[R
     """
     if len(items) < min_items or not can_fork():
         return [work(item) for item in items]
-    context = multiprocessing.get_context("fork")
-    reader, writer = context.Pipe(duplex=False)
-    child = context.Process(target=_send_results, args=(work, items[1::2], reader, writer))
+    reader, writer = os.pipe()
+    child = multiprocessing.get_context("fork").Process(target=_send_results, args=(work, items[1::2], reader, writer))
     try:
         child.start()
     except OSError:  # no memory or no process left to fork: one process does it all
-        reader.close()
-        writer.close()
+        os.close(reader)
+        os.close(writer)
         return [work(item) for item in items]
-    writer.close()
+    os.close(writer)
+    pipe = open(reader, "rb")  # noqa: SIM115 - closed in finally, after the forked process may be killed
     try:
         mine = [work(item) for item in items[0::2]]
-        theirs = _received(reader)
+        theirs = _received(pipe)
     except BaseException:
         child.kill()  # this share failed: the other is not wanted, and must not outlive this process
         raise
     finally:
-        reader.close()
+        pipe.close()
         child.join()
     if theirs is None:
         theirs = [work(item) for item in items[1::2]]
@@ -59,23 +64,29 @@ def map_shared(work: Callable[[T], R], items: list[T], min_items: int) -> list[R
     return results
 
 
-def _send_results(work: Callable[[T], R], items: list[T], reader: Connection, writer: Connection) -> None:
-    # The parent's end is closed here at once, so a parent that stops reading makes send fail, not wait.
-    reader.close()
+def _send_results(work: Callable[[T], R], items: list[T], reader: int, writer: int) -> None:
+    # The parent's end is closed here at once, so a parent that stops reading makes the write fail, not wait.
+    os.close(reader)
     try:
         results: list[R] | None = [work(item) for item in items]
     except BaseException:  # noqa: BLE001 - the parent does these items again and reports the error itself
         results = None
     try:
-        writer.send(results)
-    except Exception:  # noqa: BLE001 - the parent stopped reading, or a result cannot be sent: it does the share itself
+        sent = pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL)
+        with open(writer, "wb") as pipe:
+            pipe.write(len(sent).to_bytes(8, "little"))
+            pipe.write(sent)
+    except Exception:  # noqa: BLE001 - the parent stopped reading, or a result cannot be pickled: it does the share itself
         pass
-    writer.close()
     os._exit(0)  # without multiprocessing's exit handling, which would print a traceback for an interrupt
 
 
-def _received(reader: Connection) -> list | None:
-    try:
-        return reader.recv()
-    except (EOFError, OSError):  # the forked process ended without sending, or partway through
+def _received(pipe: BinaryIO) -> list | None:
+    """The results the forked process sent, or None if it ended without sending them all."""
+    header = pipe.read(8)
+    if len(header) < 8:
         return None
+    sent = bytearray(int.from_bytes(header, "little"))
+    if pipe.readinto(sent) < len(sent):  # a buffered read fills the buffer unless the pipe ends first
+        return None
+    return pickle.loads(sent)

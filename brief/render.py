@@ -381,6 +381,11 @@ class SiteRenderer:
         they stayed in its memory arena, which MkDocs then could not reuse (80 MiB at 400 topics).
         Bytes rather than text: a text would be encoded to cross the pipe, decoded, and encoded again to be written.
         """
+        if len(specs) >= FORK_MIN_PAGES:
+            # Compiled before the fork, the templates serve both processes; the forked one, the slower
+            # of the two, compiled them again (0.1 s).
+            for name in self.env.list_templates(filter_func=lambda name: name.endswith(".md.j2") or name.startswith("_")):
+                self.env.get_template(name)
         datas = map_shared(self._data, specs, FORK_MIN_PAGES)
         return {spec.path: Page(spec.path, data) for spec, data in zip(specs, datas)}
 
