@@ -246,6 +246,7 @@ def expected_anchors(briefing: Briefing, edition: Edition) -> dict[str, str]:
             expected[f"note-{topic.id}-{number}"] = f"{topic.name}: endnote {number}"
     for source in edition.sources:
         expected[f"source-{source.id}"] = f"{source.name}: the source"
+        expected[f"source-end-{source.id}"] = f"{source.name}: the end of the source"
     return expected
 
 
@@ -349,9 +350,9 @@ class Joining:
         if not more:
             self.add(document)
             return len(chunk)
-        printed = first_source_on(document.pages[-1], chunk)
+        kept, printed = sources_kept(document.pages, chunk)
         if printed:
-            self.add(document, document.pages[:-1])
+            self.add(document, document.pages[:kept])
         return printed
 
     def add_if_pages(self, document: weasyprint.Document, expected: int) -> tuple[int, bool]:
@@ -453,9 +454,20 @@ def print_whole(
     return Printed(front.pages + body.pages, missing_content(briefing, edition, anchors, front.links + body.links), write)
 
 
-def first_source_on(page: weasyprint.Page, chunk: tuple[Source, ...]) -> int:
-    """The index in chunk of the first source whose entry is on the page; 0 when none after the first is (all are on it)."""
-    return next((index for index, source in enumerate(chunk) if f"source-{source.id}" in page.anchors), 0)
+def sources_kept(pages: list[weasyprint.Page], chunk: tuple[Source, ...]) -> tuple[int, int]:
+    """How many of a part's pages of sources to keep, and how many sources of chunk they hold whole.
+
+    The kept pages end before the last page, and before the page where the first source they do
+    not hold to its end starts: an entry taller than a page, split despite `break-inside: avoid`,
+    that runs onto the last page moves the cut back to its start, so no end of a source is lost.
+    """
+    page_of = anchors_on(pages)
+    cut = len(pages) - 1
+    while True:
+        whole = next((n for n, source in enumerate(chunk) if page_of.get(f"source-end-{source.id}", cut) >= cut), len(chunk))
+        if whole == len(chunk) or page_of.get(f"source-{chunk[whole].id}", cut) >= cut:
+            return cut, whole
+        cut = page_of[f"source-{chunk[whole].id}"]
 
 
 def stamp_footers(joined: JoinedPdf, pages: list, cover_pages: int, templates: Path, fetcher: TemplatesOnlyFetcher, paper: str) -> None:

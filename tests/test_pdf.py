@@ -427,6 +427,22 @@ def test_whole_briefing_holds_one_part_laid_out_at_a_time(printed, tmp_path, mon
     assert "Contents" in reader.pages[1].extract_text()
 
 
+def test_a_source_taller_than_a_page_loses_nothing_when_printed_in_parts(tmp_path):
+    """Split across pages despite `break-inside: avoid`, an entry that runs onto a part's last page goes whole to the next part."""
+    root = generate_project(tmp_path / "project", Scale(4))
+    tall = sorted((root / "sources").glob("*.md"))[2]
+    note = " ".join(f"w{number}" for number in range(1200))
+    tall.write_text(tall.read_text(encoding="utf-8").replace("archived:", f'note: "Start of the note {note} end of the note."\narchived:', 1), encoding="utf-8")
+    briefing = check(Project(root))
+
+    reader = print_whole_briefing(briefing, root / "templates", tmp_path / "parts.pdf", part_sources=4)
+
+    printed = squash(" ".join(page.extract_text() for page in reader.pages))
+    assert printed.count(squash("Start of the note w0 w1")) == 1
+    assert printed.count(squash("w1199 end of the note.")) == 1
+    assert printed.count("Archived") == len(briefing.sources)  # each entry once
+
+
 def test_sources_laid_out_in_parts_run_on_from_page_to_page(tmp_path):
     """A part of sources gives its last page up to the next, so no page of sources is left part empty."""
     root = generate_project(tmp_path / "project", Scale(4))  # 10 sources, on two pages
