@@ -92,6 +92,11 @@ def article_from_html(html: bytes) -> Article:
     text = trafilatura.extract(html, output_format="txt", include_comments=False, include_tables=True)
     if not text or not text.strip():
         raise ArchiveError("no article text found in the page: save it again, or paste the text into a .txt file")
+    if not _reads_as_prose(text):
+        # A page with no article, an index or a front page, gives its menu entries and link labels.
+        raise ArchiveError(
+            "no article text found in the page, only short lines such as a menu's: save the article's own page, or paste its text into a .txt file"
+        )
     tree = lxml.html.fromstring(html)
     meta = extract_metadata(tree)
     url = meta.url if meta.url and re.match(r"^https?://[^\s<>\"'`]+$", meta.url) else None
@@ -104,6 +109,13 @@ def article_from_html(html: bytes) -> Article:
         published=stated_date(tree),
         url=url,
     )
+
+
+PROSE_MIN_WORDS = 8  # an article has a line at least a sentence long; menu entries and link labels are shorter
+
+
+def _reads_as_prose(text: str) -> bool:
+    return any(len(line.split()) >= PROSE_MIN_WORDS for line in text.splitlines())
 
 
 def _clean(value: str | None) -> str | None:

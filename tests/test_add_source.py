@@ -143,6 +143,15 @@ def test_a_page_with_no_article_text_is_refused(tmp_path, project):
     assert "no article text found" in result.output
 
 
+def test_a_page_of_links_with_no_article_is_refused_not_archived_as_its_menu(tmp_path, project):
+    links = "".join(f'<li><a href="/{n}">{label}</a></li>' for n, label in enumerate(["Putin and Xi hold call", "Markets today", "Opinion", "Energy"]))
+    page = PAGE.replace(PAGE[PAGE.index("<main>") : PAGE.index("</main>")], f"<main><ul>{links}</ul>")
+    result = add(project, saved(tmp_path, "index.html", page))
+    assert result.exit_code == 1
+    assert "no article text found in the page, only short lines such as a menu's" in result.output
+    assert list((project / "sources").iterdir()) == []
+
+
 def test_other_file_types_are_refused(tmp_path, project):
     result = add(project, saved(tmp_path, "article.pdf", "%PDF-1.7"))
     assert result.exit_code == 1
