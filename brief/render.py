@@ -31,7 +31,7 @@ from markupsafe import Markup, _escape_inner, escape  # _escape_inner: what esca
 from .errors import ContentError, ContentErrors
 from .load import GLOSSARY_FILE
 from .models import STATUS_MEANING, Citation, Fact, Figure, GlossaryTerm
-from .parallel import map_shared
+from .parallel import can_fork, map_shared
 from .validate import Briefing, Dispute, FigureGroup, Passage, Source, Topic
 
 T = TypeVar("T")
@@ -381,13 +381,23 @@ class SiteRenderer:
         they stayed in its memory arena, which MkDocs then could not reuse (80 MiB at 400 topics).
         Bytes rather than text: a text would be encoded to cross the pipe, decoded, and encoded again to be written.
         """
-        if len(specs) >= FORK_MIN_PAGES:
-            # Compiled before the fork, the templates serve both processes; the forked one, the slower
-            # of the two, compiled them again (0.1 s).
-            for name in self.env.list_templates(filter_func=lambda name: name.endswith(".md.j2") or name.startswith("_")):
-                self.env.get_template(name)
+        if len(specs) >= FORK_MIN_PAGES and can_fork():
+            self._compile_before_fork({spec.template for spec in specs})
         datas = map_shared(self._data, specs, FORK_MIN_PAGES)
         return {spec.path: Page(spec.path, data) for spec, data in zip(specs, datas)}
+
+    def _compile_before_fork(self, names: set[str]) -> None:
+        """Compile the pages' templates and the partials they import (`_*.j2`), to serve both processes.
+
+        The forked one, the slower of the two, compiled them again (0.1 s). A template that
+        does not compile is left to the page that renders it, which reports it at its line.
+        """
+        partials = self.env.list_templates(filter_func=lambda name: name.startswith("_") and name.endswith(".j2"))
+        for name in sorted(names.union(partials)):
+            try:
+                self.env.get_template(name)
+            except (jinja2.TemplateError, UnicodeDecodeError):
+                continue
 
     def _data(self, spec: PageSpec) -> bytes:
         return self._markdown(spec).encode("utf-8")
@@ -579,6 +589,7 @@ def write_pages(pages: list[Page], assets: list[Path], docs: Path) -> list[str]:
                 continue
             _write(target + ".tmp", data)
             os.replace(target + ".tmp", target)
+            existing.discard(relative + ".tmp")  # a killed run's, replaced and renamed away just now
         else:
             folder = os.path.dirname(target)
             if folder not in folders:

@@ -85,6 +85,15 @@ def test_writing_pages_touches_only_what_changed_and_removes_what_no_page_makes(
     assert (docs / "topics" / "a.md").stat().st_mtime_ns == unchanged
 
 
+def test_a_page_left_half_written_beside_a_changed_one_is_replaced(tmp_path):
+    docs = tmp_path / "docs"
+    write_pages([Page("index.md", b"one")], [], docs)
+    (docs / "index.md.tmp").write_bytes(b"half of a page, left by a killed run")
+
+    assert write_pages([Page("index.md", b"two")], [], docs) == ["index.md"]
+    assert sorted(path.name for path in docs.iterdir()) == ["index.md"] and (docs / "index.md").read_bytes() == b"two"
+
+
 def test_the_command_line_says_when_site_is_up_to_date(tiny_project):
     root = tiny_project()
     first = CliRunner().invoke(main, ["build", "--project", str(root)])
@@ -264,3 +273,14 @@ def test_only_a_process_that_ends_after_one_command_freezes_what_check_made(tiny
         assert gc.isenabled()
     finally:
         gc.unfreeze()
+
+
+def test_a_template_that_does_not_compile_is_reported_when_pages_are_shared_with_a_forked_process(project_copy, monkeypatch):
+    # The templates are compiled before the fork; one that does not compile is left to the page that renders it.
+    monkeypatch.setattr(render, "FORK_MIN_PAGES", 2)
+    project = Project(project_copy)
+    (project.templates / "timeline.md.j2").write_text("{% if %}\n", encoding="utf-8")
+    (project.templates / "._draft.md.j2").write_bytes(b"\xff\xfe not a template")  # what macOS leaves beside a copied file
+    with pytest.raises(ContentErrors) as raised:
+        rendered_pages(project)
+    assert [(error.path, error.line) for error in raised.value.errors] == [("templates/timeline.md.j2", 1)]
