@@ -111,11 +111,13 @@ def article_from_html(html: bytes) -> Article:
     )
 
 
-PROSE_MIN_WORDS = 8  # an article has a line at least a sentence long; menu entries and link labels are shorter
+# An article has a line at least a sentence long; menu entries and link labels are shorter.
+PROSE_MIN_WORDS = 8
+PROSE_MIN_RUN = 30  # characters without a space: a sentence of a script written without them (Chinese, Thai)
 
 
 def _reads_as_prose(text: str) -> bool:
-    return any(len(line.split()) >= PROSE_MIN_WORDS for line in text.splitlines())
+    return any(len(words) >= PROSE_MIN_WORDS or any(len(word) >= PROSE_MIN_RUN for word in words) for words in map(str.split, text.splitlines()))
 
 
 def _clean(value: str | None) -> str | None:

@@ -152,6 +152,16 @@ def test_a_page_of_links_with_no_article_is_refused_not_archived_as_its_menu(tmp
     assert list((project / "sources").iterdir()) == []
 
 
+def test_an_article_in_a_script_written_without_spaces_is_kept(tmp_path, project):
+    paragraph = "俄罗斯总统普京与中国国家主席习近平举行视频通话，双方讨论了能源合作以及新削减战略武器条约到期的问题。"
+    page = PAGE.replace("\n".join(f"<p>{p}</p>" for p in PARAGRAPHS), "\n".join(f"<p>{paragraph}</p>" for _ in PARAGRAPHS))
+    assert PARAGRAPHS[0] not in page
+    result = add(project, saved(tmp_path, "zh.html", page))
+    assert result.exit_code == 0, result.output
+    (written,) = (project / "sources").iterdir()
+    assert paragraph in written.read_text(encoding="utf-8")
+
+
 def test_other_file_types_are_refused(tmp_path, project):
     result = add(project, saved(tmp_path, "article.pdf", "%PDF-1.7"))
     assert result.exit_code == 1
