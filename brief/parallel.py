@@ -76,17 +76,20 @@ def _send_results(work: Callable[[T], R], items: list[T], reader: int, writer: i
         with open(writer, "wb") as pipe:
             pipe.write(len(sent).to_bytes(8, "little"))
             pipe.write(sent)
-    except Exception:  # noqa: BLE001 - the parent stopped reading, or a result cannot be pickled: it does the share itself
+    except BaseException:  # noqa: BLE001 - the parent stopped reading, a result cannot be pickled, or an interrupt: it does the share itself
         pass
     os._exit(0)  # without multiprocessing's exit handling, which would print a traceback for an interrupt
 
 
 def _received(pipe: BinaryIO) -> list | None:
-    """The results the forked process sent, or None if it ended without sending them all."""
+    """The results the forked process sent, or None if it ended without sending them all, or they cannot be read here."""
     header = pipe.read(8)
     if len(header) < 8:
         return None
     sent = bytearray(int.from_bytes(header, "little"))
     if pipe.readinto(sent) < len(sent):  # a buffered read fills the buffer unless the pipe ends first
         return None
-    return pickle.loads(sent)
+    try:
+        return pickle.loads(sent)
+    except Exception:  # noqa: BLE001 - the share is done again here, where an error in it is raised as it is
+        return None

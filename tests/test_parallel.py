@@ -108,3 +108,20 @@ def test_errors_keep_their_positions_when_files_are_parsed_in_two_processes(proj
     assert messages[0] == messages[1]
     assert any(message.startswith("briefings/trade.yaml:23:16: ") for message in messages[0])
     assert any(message.startswith("briefings/trade.yaml:") and "unknown field `unknown_field`" in message for message in messages[0])
+
+
+class _RefusedHere:
+    """Pickles in the forked process; unpickling it in this one fails."""
+
+    def __reduce__(self):
+        return (_refuse, ())
+
+
+def _refuse():
+    raise RuntimeError("cannot be rebuilt here")
+
+
+def test_results_that_cannot_be_read_here_are_made_again_here():
+    parent = os.getpid()
+    done = parallel.map_shared(lambda item: item if os.getpid() == parent else _RefusedHere(), [0, 1, 2, 3], min_items=2)
+    assert done == [0, 1, 2, 3]
