@@ -155,15 +155,8 @@ def prepare_file(kind: str, parsed: Document | SourceFile) -> None:
         _model(SourceMeta, parsed.front, [])
         parsed.text.normalized  # noqa: B018 - made once, here, and kept
     else:
-        model = _model(_FILE_MODELS[kind], parsed, [])
-        for citation in _citations_in(model):
+        for _, citation in _citations(_model(_FILE_MODELS[kind], parsed, [])):
             citation.normalized_quote  # noqa: B018 - made once, here, and kept
-
-
-def _citations_in(model: BaseModel | None) -> typing.Iterator[Citation]:
-    items = (*model.figures, *model.facts) if isinstance(model, FactSheet) else model.terms if isinstance(model, Glossary) else ()
-    for item in items:
-        yield from item.cite
 
 
 def _model(cls: type[M], doc: Document, errors: list[ContentError]) -> M | None:
@@ -336,10 +329,9 @@ def _all_citations(
     topics: list[tuple[Document, Topic]], glossary_doc: Document | None, glossary: Glossary | None
 ) -> list[tuple[Document, Loc, Citation]]:
     """Every citation in the content, with the file and place it is written."""
-    cited = [(doc, loc, citation) for doc, topic in topics for loc, citation in _citations(topic)]
-    if glossary_doc and glossary:
-        for index, term in enumerate(glossary.terms):
-            cited += [(glossary_doc, ("terms", index, "cite", n), citation) for n, citation in enumerate(term.cite)]
+    cited = [(doc, loc, citation) for doc, topic in topics for loc, citation in _citations(topic.sheet)]
+    if glossary_doc:
+        cited += [(glossary_doc, loc, citation) for loc, citation in _citations(glossary)]
     return cited
 
 
@@ -358,8 +350,13 @@ def _salvaged_citations(doc: Document) -> list[tuple[Document, Loc, Citation]]:
     return found
 
 
-def _citations(topic: Topic) -> typing.Iterator[tuple[Loc, Citation]]:
-    for kind, items in (("figures", topic.sheet.figures), ("facts", topic.sheet.facts)):
+def _citations(model: BaseModel | None) -> typing.Iterator[tuple[Loc, Citation]]:
+    """Each citation of a fact sheet or of the glossary (none of anything else), with where it is written."""
+    if isinstance(model, FactSheet):
+        lists = (("figures", model.figures), ("facts", model.facts))
+    else:
+        lists = (("terms", model.terms),) if isinstance(model, Glossary) else ()
+    for kind, items in lists:
         for index, item in enumerate(items):
             for number, citation in enumerate(item.cite):
                 yield (kind, index, "cite", number), citation
