@@ -30,13 +30,18 @@ def can_fork() -> bool:
     return sys.platform == "linux" and (os.cpu_count() or 1) > 1 and threading.active_count() == 1
 
 
+def forks(count: int, min_items: int) -> bool:
+    """Whether map_shared shares count items with a forked process."""
+    return count >= min_items and can_fork()
+
+
 def map_shared(work: Callable[[T], R], items: list[T], min_items: int) -> list[R]:
     """work(item) for every item, in order; from min_items on, a forked process does every second one.
 
     If the forked process fails, or cannot be started, its share is done here, so an
     error is raised here, where the caller can report it.
     """
-    if len(items) < min_items or not can_fork():
+    if not forks(len(items), min_items):
         return [work(item) for item in items]
     reader, writer = os.pipe()
     child = multiprocessing.get_context("fork").Process(target=_send_results, args=(work, items[1::2], reader, writer))

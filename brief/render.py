@@ -31,7 +31,7 @@ from markupsafe import Markup, _escape_inner, escape  # _escape_inner: what esca
 from .errors import ContentError, ContentErrors
 from .load import GLOSSARY_FILE
 from .models import STATUS_MEANING, Citation, Fact, Figure, GlossaryTerm
-from .parallel import can_fork, map_shared
+from .parallel import forks, map_shared
 from .validate import Briefing, Dispute, FigureGroup, Passage, Source, Topic
 
 T = TypeVar("T")
@@ -381,7 +381,7 @@ class SiteRenderer:
         they stayed in its memory arena, which MkDocs then could not reuse (80 MiB at 400 topics).
         Bytes rather than text: a text would be encoded to cross the pipe, decoded, and encoded again to be written.
         """
-        if len(specs) >= FORK_MIN_PAGES and can_fork():
+        if forks(len(specs), FORK_MIN_PAGES):
             self._compile_before_fork({spec.template for spec in specs})
         datas = map_shared(self._data, specs, FORK_MIN_PAGES)
         return {spec.path: Page(spec.path, data) for spec, data in zip(specs, datas)}
@@ -579,7 +579,7 @@ def write_pages(pages: list[Page], assets: list[Path], docs: Path) -> list[str]:
     """
     wanted = {page.path: page.data for page in pages}
     wanted.update({f"assets/{asset.name}": asset.read_bytes() for asset in assets})
-    existing = _files_under(docs)
+    existing, folders_there = _tree(docs)
     folders: set[str] = set()
     changed = []
     for relative, data in sorted(wanted.items()):
@@ -600,7 +600,7 @@ def write_pages(pages: list[Page], assets: list[Path], docs: Path) -> list[str]:
     for relative in sorted(existing - wanted.keys(), reverse=True):
         os.unlink(os.path.join(docs, relative))
         changed.append(relative)
-    for folder in sorted(_folders_under(docs), reverse=True):
+    for folder in sorted(folders_there, reverse=True):
         if not os.listdir(folder):
             os.rmdir(folder)
     return changed
@@ -610,13 +610,14 @@ def write_pages(pages: list[Page], assets: list[Path], docs: Path) -> list[str]:
 # buffered files made five times as many system calls, and the calls cost more than the bytes.
 
 
-def _files_under(folder: Path) -> set[str]:
-    """The files under folder, as paths relative to it with `/`."""
-    return {os.path.relpath(os.path.join(top, name), folder).replace(os.sep, "/") for top, _, names in os.walk(folder) for name in names}
-
-
-def _folders_under(folder: Path) -> list[str]:
-    return [os.path.join(top, name) for top, names, _ in os.walk(folder) for name in names]
+def _tree(folder: Path) -> tuple[set[str], list[str]]:
+    """The files under folder, as paths relative to it with `/`, and the folders under it, in one walk."""
+    files: set[str] = set()
+    folders: list[str] = []
+    for top, names, file_names in os.walk(folder):
+        folders += [os.path.join(top, name) for name in names]
+        files |= {os.path.relpath(os.path.join(top, name), folder).replace(os.sep, "/") for name in file_names}
+    return files, folders
 
 
 def _read(path: str) -> bytes:
