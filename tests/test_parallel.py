@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -16,12 +17,35 @@ from brief.validate import prepare_file
 pytestmark = pytest.mark.skipif(not parallel.can_fork(), reason="forks only on Linux with more than one core")
 
 
-def test_items_come_back_in_order_and_every_second_one_from_another_process():
-    done_by = parallel.map_shared(lambda item: (item, os.getpid()), list(range(7)), min_items=2)
+def test_items_come_back_in_order_and_both_processes_do_some():
+    def slow(item: int) -> tuple[int, int]:
+        time.sleep(0.02)  # long enough for the forked process to start and take batches too
+        return item, os.getpid()
 
-    assert [item for item, _ in done_by] == list(range(7))
-    assert {pid for _, pid in done_by[0::2]} == {os.getpid()}
-    assert os.getpid() not in {pid for _, pid in done_by[1::2]}
+    done_by = parallel.map_shared(slow, list(range(40)), min_items=2)
+
+    assert [item for item, _ in done_by] == list(range(40))
+    pids = [pid for _, pid in done_by]
+    assert os.getpid() in pids and len(set(pids)) == 2
+
+
+def test_the_faster_process_does_more():
+    parent = os.getpid()
+
+    def slower_in_the_child(item: int) -> int:
+        time.sleep(0.002 if os.getpid() == parent else 0.02)
+        return os.getpid()
+
+    done_by = parallel.map_shared(slower_in_the_child, list(range(100)), min_items=2)
+
+    assert done_by.count(parent) > 75
+
+
+def test_results_larger_than_a_read_of_the_pipe_arrive_whole():
+    # Each result is larger than one read takes (parallel._PIPE_BYTES), so it arrives in pieces.
+    items = list(range(8))
+    done = parallel.map_shared(lambda item: bytes([item]) * 1_500_000, items, min_items=2)
+    assert done == [bytes([item]) * 1_500_000 for item in items]
 
 
 def test_below_min_items_nothing_is_forked():
