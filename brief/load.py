@@ -169,17 +169,18 @@ class Document:
     def keys(self) -> dict[Loc, Position]:
         return self.positions.tables[1]
 
-    # Once every model of a document is made, what was read is in them and in the text that positions
-    # keeps: a copy in the cache, or sent back by a forked process, leaves the data out (a fifth of its
-    # pickle) and reads it again from the text if it is ever asked for.
-    def __getstate__(self) -> dict[str, Any]:
-        state = dict(self.__dict__)
-        if self.models and all(model is not None for model, _ in self.models.values()):
-            del state["data"]
-        return state
+    def release_data(self) -> None:
+        """Let go of data once every model is made: what was read is then in them and in the text positions keeps.
+
+        It is read again from the text if it is ever asked for. Freed here, where it was just made, it
+        costs less than at the end of the run, and a copy in the cache or one sent back by a forked
+        process is a fifth smaller.
+        """
+        if self.models and all(model is not None for model, _ in self.models.values()) and "data" in self.__dict__:
+            object.__delattr__(self, "data")
 
     def __getattr__(self, name: str) -> Any:
-        if name != "data":  # only data can be missing, left out of the pickle this copy was made from
+        if name != "data":  # only data can be missing, let go of by release_data
             raise AttributeError(name)
         data = self.positions.data(self.name)
         object.__setattr__(self, "data", data)

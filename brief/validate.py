@@ -150,13 +150,16 @@ _FILE_MODELS: dict[str, type[BaseModel]] = {SHEETS_DIR: FactSheet, GLOSSARY_FILE
 
 def prepare_file(kind: str, parsed: Document | SourceFile) -> None:
     """What validation makes of one file alone, made as soon as it is parsed (see load_project):
-    its model, its citations' normalised quotes, and for a source its normalised text. validate() then finds them made."""
+    its model, its citations' normalised quotes, and for a source its normalised text. validate() then finds them made.
+    The data the model was made from is let go (Document.release_data)."""
     if isinstance(parsed, SourceFile):
         _model(SourceMeta, parsed.front, [])
         parsed.text.normalized  # noqa: B018 - made once, here, and kept
+        parsed.front.release_data()
     else:
         for _, citation in _citations(_model(_FILE_MODELS[kind], parsed, [])):
             citation.normalized_quote  # noqa: B018 - made once, here, and kept
+        parsed.release_data()
 
 
 def _model(cls: type[M], doc: Document, errors: list[ContentError]) -> M | None:
