@@ -448,23 +448,33 @@ def read_text(path: Path, root: Path) -> tuple[str | None, list[ContentError]]:
 
 def read_bytes(path: Path, root: Path) -> tuple[bytes | None, list[ContentError]]:
     """The file's bytes, or None and why it may not or cannot be read."""
-    name = display_path(path, root)
-    if _leads_outside(path, root):
-        # Through a link, a content file could publish any file the build can read.
-        return None, [ContentError(name, 0, 0, "leads outside the project through a symbolic link: copy the file in instead")]
-    try:
-        info = os.stat(path)
-    except OSError:
-        info = None  # a link to nothing
+
+    def refused(message: str) -> tuple[None, list[ContentError]]:
+        return None, [ContentError(display_path(path, root), 0, 0, message)]
+
+    info = _info(path, follow=False)
+    # A file that is no link, in a folder of root that is no link, is where root is: realpath, which
+    # looks at every part of the path, is only needed otherwise.
+    if info is None or stat.S_ISLNK(info.st_mode) or not _plain_folder_of(os.path.dirname(path), str(root)):
+        if _leads_outside(path, root):
+            # Through a link, a content file could publish any file the build can read.
+            return refused("leads outside the project through a symbolic link: copy the file in instead")
+        info = _info(path, follow=True)
     if info is None or not stat.S_ISREG(info.st_mode):
-        return None, [ContentError(name, 0, 0, "is not a regular file: replace it with one, or remove it")]
-    size = info.st_size
-    if size > MAX_FILE_BYTES:
-        return None, [ContentError(name, 0, 0, f"is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit: split it")]
+        return refused("is not a regular file: replace it with one, or remove it")
+    if info.st_size > MAX_FILE_BYTES:
+        return refused(f"is {info.st_size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit: split it")
     try:
         return path.read_bytes(), []
     except OSError as exc:
-        return None, [ContentError(name, 0, 0, f"cannot be read ({exc.strerror}): check the file's permissions")]
+        return refused(f"cannot be read ({exc.strerror}): check the file's permissions")
+
+
+def _info(path: Path, *, follow: bool) -> os.stat_result | None:
+    try:
+        return os.stat(path, follow_symlinks=follow)
+    except OSError:
+        return None  # a link to nothing, or a file just removed
 
 
 def decode(raw: bytes, name: str) -> tuple[str | None, list[ContentError]]:
@@ -496,11 +506,13 @@ def _line_col(text: str, index: int) -> Position:
     return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
 
 
+def _plain_folder_of(folder: str, root: str) -> bool:
+    """Whether folder is a folder of root itself and no link."""
+    return os.path.dirname(folder) == root and not os.path.islink(folder)
+
+
 def _leads_outside(path: Path, root: Path) -> bool:
     """Whether the path, once its symbolic links are followed, is outside root (or cannot be followed)."""
-    folder = os.path.dirname(path)
-    if os.path.dirname(folder) == str(root) and not os.path.islink(path) and not os.path.islink(folder):
-        return False  # a file, no link, in a folder, no link, of root: where root is; realpath would look at every part of the path
     real, inside = os.path.realpath(path), _real_root(str(root))
     if os.path.islink(real):  # realpath stops inside a loop of links, on a link
         return True
