@@ -154,7 +154,8 @@ def _code_versions() -> list[str]:
         requirements = importlib.metadata.requires("brief") or []
     except importlib.metadata.PackageNotFoundError:
         requirements = []
-    names = sorted({re.split(r"[^A-Za-z0-9_.-]", requirement, maxsplit=1)[0] for requirement in requirements})
+    # What only the tests or another extra need (pytest, playwright...) reads no content: its version does not matter.
+    names = sorted({re.split(r"[^A-Za-z0-9_.-]", requirement, maxsplit=1)[0] for requirement in requirements if "extra ==" not in requirement})
     return own + [f"{name}=={_version(name)}" for name in names]
 
 

@@ -116,6 +116,13 @@ def test_entries_made_by_other_code_are_not_used(tiny_project, monkeypatch, pars
     assert parsed == ["briefings/energy.yaml", "sources/test-article.md"]
 
 
+def test_the_code_an_entry_is_made_by_is_this_package_and_what_it_reads_with_not_the_test_tools():
+    versions = cache._code_versions()
+    assert any(version.startswith("load.py=") for version in versions)
+    assert any(version.startswith("pyyaml==") for version in versions) and any(version.startswith("pydantic==") for version in versions)
+    assert not any(version.startswith(("pytest==", "playwright==", "hypothesis==")) for version in versions)
+
+
 def test_the_cache_is_kept_outside_the_project_and_can_be_switched_off(tiny_project, monkeypatch, parsed):
     root = tiny_project()
     monkeypatch.delenv("BRIEF_CACHE_DIR")
