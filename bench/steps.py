@@ -29,7 +29,7 @@ EDIT_MARKER = "Edited for the benchmark"
 def measure(action: Callable[[], object]) -> dict[str, float]:
     """Wall and CPU seconds of action, and the peak memory of this process so far.
 
-    The render forks a process for half the pages above 200 (render.FORK_MIN_PAGES): its
+    The render forks a process for some of the pages above 200 (render.FORK_MIN_PAGES): its
     peak, most of it pages shared with this process, is the largest child's, reported apart.
     """
     before = resource.getrusage(resource.RUSAGE_SELF)

@@ -583,7 +583,7 @@ class ParseMemo:
         self.used = set()
 
 
-# Past this many files to parse, a forked process parses every second one (see parallel.py):
+# Past this many files to parse, a forked process parses some of them (see parallel.py):
 # 1,400 files take about a second of one core.
 PARALLEL_MIN_FILES = 200
 

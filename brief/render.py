@@ -375,7 +375,7 @@ class SiteRenderer:
         return RenderedSite(self.common, {spec.path: (shows.get(spec.path), new.get(spec.path) or kept[spec.path][1]) for spec in specs})
 
     def _pages(self, specs: list[PageSpec]) -> dict[str, Page]:
-        """The pages of specs by path; from FORK_MIN_PAGES on, a forked process renders every second one.
+        """The pages of specs by path; from FORK_MIN_PAGES on, a forked process renders some of them (parallel.map_shared).
 
         Only the pages' bytes come back, through a pipe read in this thread: read in an executor's thread,
         they stayed in its memory arena, which MkDocs then could not reuse (80 MiB at 400 topics).
