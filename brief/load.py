@@ -490,7 +490,7 @@ def decode(raw: bytes, name: str) -> tuple[str | None, list[ContentError]]:
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         return None, [ContentError(name, 0, 0, "is empty: write its content, or delete the file")]
-    control = _CONTROL_CHARACTER.search(text)
+    control = _may_hold_control_characters(raw) and _CONTROL_CHARACTER.search(text)
     if control:
         line, col = _line_col(text, control.start())
         message = f"character U+{ord(control.group()):04X} is an invisible control character: delete it"
@@ -500,6 +500,15 @@ def decode(raw: bytes, name: str) -> tuple[str | None, list[ContentError]]:
 
 # C0 and C1 controls other than tab and line ends: invisible in an editor, invalid in HTML, often mojibake.
 _CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_C0_AND_DELETE_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+
+
+def _may_hold_control_characters(raw: bytes) -> bool:
+    """False when the UTF-8 bytes surely hold none of _CONTROL_CHARACTER, found in C a few times faster than by the regex.
+
+    In UTF-8 a C0 control or DEL is its own byte, and a C1 control starts with 0xC2.
+    """
+    return len(raw.translate(None, _C0_AND_DELETE_BYTES)) != len(raw) or b"\xc2" in raw
 
 
 def _line_col(text: str, index: int) -> Position:

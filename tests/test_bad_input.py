@@ -100,6 +100,18 @@ def test_accepted_source_cases_keep_their_text(tiny_project):
     assert (meta.publisher, meta.author) == ("NO", "on")
 
 
+@pytest.mark.parametrize("character", ["\x07", "\x1b", "\x7f", "\x85", "\x9f"])
+def test_a_control_character_is_found_where_it_is(character, tiny_project):
+    root = tiny_project(sheets={"energy": TINY_SHEET.replace("Alpha said the", f"Alpha said{character} the")})
+    assert_outcome(run_check(root), [f"briefings/energy.yaml:7:21: character U+{ord(character):04X} is an invisible control character: delete it"])
+
+
+def test_text_with_characters_near_the_controls_is_accepted(tiny_project):
+    # No-break space, pound sign and degree sign start with the same UTF-8 byte as a C1 control.
+    root = tiny_project(sheets={"energy": TINY_SHEET.replace("Alpha said the", "Alpha\u00a0said £5 at 3° the")})
+    assert_outcome(run_check(root), ["ok:"])
+
+
 def test_huge_fact_sheet_is_refused_before_it_is_read(tiny_project):
     filler = "".join(f"# filler line {n:07d} to make the file big\n" for n in range(MAX_FILE_BYTES // 40 + 1))
     root = tiny_project(sheets={"energy": TINY_SHEET + filler})
