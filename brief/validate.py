@@ -403,17 +403,17 @@ def _briefing(
     glossary: Glossary | None,
 ) -> Briefing:
     ordered = tuple(sorted((topic for _, topic in topics), key=lambda t: (t.sheet.order, t.sheet.title, t.id)))
-    spans: dict[str, set[tuple[int, int]]] = defaultdict(set)
-    for (source_id, _), span in found.items():
-        spans[source_id].add(span)
+    cited: dict[str, list[tuple[tuple[int, int], tuple[str, str]]]] = defaultdict(list)
+    for key, span in found.items():
+        cited[key[0]].append((span, key))
     built: dict[str, Source] = {}
-    by_span: dict[tuple[str, int, int], Passage] = {}
+    lookup: dict[tuple[str, str], Passage] = {}
     for source_id in sorted(sources):
         source_file, meta = sources[source_id]
-        passages = tuple(Passage(source_id, n, start, end) for n, (start, end) in enumerate(sorted(spans[source_id]), 1))
-        by_span.update({(source_id, p.start, p.end): p for p in passages})
-        built[source_id] = Source(source_id, source_file.front.name, meta, texts[source_id], passages)
-    lookup = {key: by_span[(key[0], *span)] for key, span in found.items()}
+        # Quotes that normalise differently can still cover the same words: one passage each.
+        by_span = {span: Passage(source_id, n, *span) for n, span in enumerate(sorted({span for span, _ in cited[source_id]}), 1)}
+        lookup.update((key, by_span[span]) for span, key in cited[source_id])
+        built[source_id] = Source(source_id, source_file.front.name, meta, texts[source_id], tuple(by_span.values()))
     return Briefing(
         ordered,
         MappingProxyType(built),
