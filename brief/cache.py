@@ -142,6 +142,9 @@ def _remove_unused_since(base: Path, moment: float) -> None:
             shutil.rmtree(folder, ignore_errors=True)
 
 
+_EXTRA_MARKER = re.compile(r";.*\bextra\s*==")
+
+
 @functools.cache
 def code_digest() -> str:
     return hashlib.sha256("\n".join(_code_versions()).encode()).hexdigest()
@@ -155,7 +158,7 @@ def _code_versions() -> list[str]:
     except importlib.metadata.PackageNotFoundError:
         requirements = []
     # What only the tests or another extra need (pytest, playwright...) reads no content: its version does not matter.
-    names = sorted({re.split(r"[^A-Za-z0-9_.-]", requirement, maxsplit=1)[0] for requirement in requirements if "extra ==" not in requirement})
+    names = sorted({re.split(r"[^A-Za-z0-9_.-]", requirement, maxsplit=1)[0] for requirement in requirements if not _EXTRA_MARKER.search(requirement)})
     return own + [f"{name}=={_version(name)}" for name in names]
 
 

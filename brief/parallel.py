@@ -22,6 +22,7 @@ import pickle
 import sys
 import threading
 from collections.abc import Callable
+from multiprocessing.process import BaseProcess
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -49,7 +50,8 @@ def map_shared(work: Callable[[T], R], items: list[T], min_items: int) -> list[R
 
     Whatever the forked process does not send back, because it failed, could not be
     started or sent what cannot be read here, is done here, so an error is raised here,
-    where the caller can report it.
+    where the caller can report it. When items fail, the error raised is the first failing
+    item's, whichever process met it first, so it does not change from run to run.
     """
     if not forks(len(items), min_items):
         return [work(item) for item in items]
@@ -62,21 +64,23 @@ def map_shared(work: Callable[[T], R], items: list[T], min_items: int) -> list[R
     with contextlib.suppress(OSError):  # a larger pipe only saves waiting
         fcntl.fcntl(writer, fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
     results: list = [_MISSING] * len(items)
-    child = multiprocessing.get_context("fork").Process(target=_work_and_send, args=(work, items, size, tasks, reader, writer))
+    child = None
     try:
-        child.start()
-    except OSError:  # no memory or no process left to fork: this one does it all
-        child = None
-    os.close(writer)
-    received = _Received(reader, results)
-    try:
+        try:
+            child = _started(work, items, size, tasks, reader, writer)
+        finally:
+            os.close(writer)  # the forked process has its own: the pipe ends when that process does
+        received = _Received(reader, results)
         while (start := _next_batch(tasks)) is not None:
             results[start : start + size] = [work(item) for item in items[start : start + size]]
             received.read_available()
         received.read_to_end()
-    except BaseException:
+    except Exception:  # noqa: BLE001 - raised again below, from the first item that fails
         if child is not None:
             child.kill()  # this share failed: the other is not wanted, and must not outlive this process
+    except BaseException:  # an interrupt: at once
+        if child is not None:
+            child.kill()
         raise
     finally:
         os.close(tasks)
@@ -87,6 +91,16 @@ def map_shared(work: Callable[[T], R], items: list[T], min_items: int) -> list[R
         if result is _MISSING:
             results[index] = work(items[index])
     return results
+
+
+def _started(work: Callable[[T], R], items: list[T], size: int, tasks: int, reader: int, writer: int) -> BaseProcess | None:
+    """The forked process, started; None when none can be: no memory or no process left to fork, and this one does it all."""
+    process = multiprocessing.get_context("fork").Process(target=_work_and_send, args=(work, items, size, tasks, reader, writer))
+    try:
+        process.start()
+    except OSError:
+        return None
+    return process
 
 
 def _next_batch(tasks: int) -> int | None:

@@ -497,7 +497,7 @@ class SiteRenderer:
         return list(months.items())
 
 
-# Past this many pages a forked process renders half of them on another core (parallel.py):
+# Past this many pages a forked process renders some of them on another core (parallel.py):
 # about 2 s of work at 1,400 pages, a few ms to fork.
 FORK_MIN_PAGES = 200
 
