@@ -15,7 +15,6 @@ unpickles them while the other still works, instead of after.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import multiprocessing
 import os
 import pickle
@@ -51,7 +50,7 @@ def map_shared(work: Callable[[T], R], items: list[T], min_items: int) -> list[R
     Whatever the forked process does not send back, because it failed, could not be
     started or sent what cannot be read here, is done here, so an error is raised here,
     where the caller can report it. When items fail, the error raised is the first failing
-    item's, whichever process met it first, so it does not change from run to run.
+    item's, whichever process met it, so it does not change from run to run.
     """
     if not forks(len(items), min_items):
         return [work(item) for item in items]
@@ -61,6 +60,8 @@ def map_shared(work: Callable[[T], R], items: list[T], min_items: int) -> list[R
     os.write(tasks_writer, b"".join(start.to_bytes(4, "little") for start in range(0, len(items), size)))
     os.close(tasks_writer)
     reader, writer = os.pipe()
+    import fcntl  # Unix only, like forking: imported here so the package still loads elsewhere
+
     with contextlib.suppress(OSError):  # a larger pipe only saves waiting
         fcntl.fcntl(writer, fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
     results: list = [_MISSING] * len(items)
