@@ -410,7 +410,7 @@ def _briefing(
     lookup: dict[tuple[str, str], Passage] = {}
     for source_id in sorted(sources):
         source_file, meta = sources[source_id]
-        # Quotes that normalise differently can still cover the same words: one passage each.
+        # One passage for each stretch of words: quotes that normalise differently can still cover the same one.
         by_span = {span: Passage(source_id, n, *span) for n, span in enumerate(sorted({span for span, _ in cited[source_id]}), 1)}
         lookup.update((key, by_span[span]) for span, key in cited[source_id])
         built[source_id] = Source(source_id, source_file.front.name, meta, texts[source_id], tuple(by_span.values()))
