@@ -23,7 +23,7 @@ STATUSES: tuple[str, ...] = Status.__args__
 STATUS_MEANING = {
     "stated": "asserted by the named speaker; not independently verified",
     "reported": "reported by the outlet in its own voice",
-    "confirmed": "confirmed by an official party to it",
+    "confirmed": "confirmed by a party other than the speaker, who is named and cited",
     "disputed": "contested by another party in the sources",
     "denied": "denied by the party it concerns",
 }
@@ -106,6 +106,11 @@ def _full_date(value: Any) -> Any:
     return date(parsed.year, parsed.month, parsed.day)
 
 
+def format_number(value: float) -> str:
+    """220.0 as 220, 7.5 as 7.5, 1200000 as 1,200,000."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
+
+
 def _number(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, int | float) or not _finite(value):
         raise ValueError(f"{value!r} is not a number: write digits only, e.g. 220 or 7.5, and put the unit in `unit:`")
@@ -146,32 +151,37 @@ class Citation(Model):
         return normalize(self.quote)
 
 
-class Figure(Model):
-    """A key figure: one value for one metric and period, as one party states it."""
+class Claim(Model):
+    """What facts and figures share: who says it, how far it stands, who else confirms it, and where it is written."""
 
-    metric: Slug = Field(description="Names the measured quantity; figures with the same metric and period are compared.")
-    label: Text
-    value: Number
-    qualifier: Text | None = Field(None, description='How the source hedges the value, e.g. "more than".')
-    unit: Text
-    period: Text | None = Field(None, description="The period as the source states it; null when it does not.")
     said_by: Text
+    status: Status
+    confirmed_by: Text | None = Field(None, description="Who, other than said_by, confirms it; required when status is confirmed.")
+    confirmed_in: list[Citation] = Field([], description="Where confirmed_by confirms it: the citations of the confirmation.")
     note: Text | None = None
     cite: list[Citation] = Field(min_length=1)
 
 
-class Fact(Model):
+class Figure(Claim):
+    """A key figure: one value for one metric and period, as one party states it."""
+
+    metric: Slug = Field(description="Names the measured quantity; every figure of a metric is shown beside the others.")
+    label: Text
+    value: Number
+    qualifier: Text | None = Field(None, description='How the quote hedges the value, e.g. "more than"; it must say the same.')
+    unit: Text
+    period: Text | None = Field(None, description="The period as the source states it; null when it does not.")
+
+
+class Fact(Claim):
     """One claim: what is said, who says it, how far it stands, and where it is written."""
 
     id: Slug
     date: PartialDate | None = Field(description="Date of the event or statement: YYYY-MM-DD, YYYY-MM or YYYY; null when undated.")
+    date_basis: Text | None = Field(None, description="How the date was inferred, when no cited source states it.")
     text: Text
-    said_by: Text
-    status: Status
-    note: Text | None = None
     # A tuple: pydantic deep-copies a default list for every fact made without the field (10,000 copies at 10,000 facts).
     contradicts: tuple[Slug, ...] = Field((), description="Ids of facts this one contradicts; the site shows both side by side.")
-    cite: list[Citation] = Field(min_length=1)
 
 
 class FactSheet(Model):
@@ -204,6 +214,7 @@ class SourceMeta(Model):
     """The front matter of an archived article, `sources/<id>.md`: unknown is null, never guessed."""
 
     title: Text | None
+    label: Text | None = Field(None, description="What readers see for an article without a title; required when title is null.")
     publisher: Text | None
     author: Text | None
     published: Day | None

@@ -32,6 +32,7 @@ import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
@@ -42,12 +43,12 @@ from weasyprint.pdf import generate_pdf
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .errors import ContentError, ContentErrors
-from .models import Fact, Figure
+from .models import Citation, Fact, Figure
 from . import pdfjoin
 from .pdfjoin import JoinedPart, JoinedPdf
-from .render import PageCitations, files_digest, render_template, template_env
+from .render import PageCitations, fact_links, files_digest, render_template, template_env
 from .site import dated
-from .validate import Briefing, Source, Topic
+from .validate import Briefing, FigureGroup, Source, Topic
 
 TEMPLATE = "print.html.j2"
 WHOLE_PDF = "briefing.pdf"
@@ -176,7 +177,7 @@ def whole_part(edition: Edition) -> Part:
 
 def cited_sources(briefing: Briefing, topics: tuple[Topic, ...]) -> tuple[Source, ...]:
     """The sources the topics' facts and figures cite, in the briefing's source order."""
-    cited = {c.source for topic in topics for item in (*topic.sheet.figures, *topic.sheet.facts) for c in item.cite}
+    cited = {c.source for topic in topics for c in shown_citations(briefing, topic)}
     return tuple(source for source in briefing.sources.values() if source.id in cited)
 
 
@@ -197,8 +198,10 @@ def render_print_html(
     edition = edition or editions(briefing)[0]
     if paper not in PAPER_SIZES:
         raise ValueError(f"paper {paper!r} is not one of {', '.join(PAPER_SIZES)}")
+    env = template_env(templates)
+    env.filters["fact_links"] = partial(fact_links, briefing, _edition_fact_href)
     return render_template(
-        template_env(templates),
+        env,
         TEMPLATE,
         briefing=briefing,
         edition=edition,
@@ -207,20 +210,30 @@ def render_print_html(
         stamped_footers=stamped_footers,
         paper_size=PAPER_SIZES[paper],
         new_citations=lambda: PageCitations(briefing),
-        differing_values=differing_values(briefing),
+        compared=compared_groups(briefing),
         contradictions=contradictions(briefing),
     )
 
 
-def differing_values(briefing: Briefing) -> dict[tuple[str, int], list[tuple[Topic, Figure]]]:
-    """The other values given for a figure's metric and period, when they differ, by (topic id, figure index)."""
-    others: dict[tuple[str, int], list[tuple[Topic, Figure]]] = {}
+def compared_groups(briefing: Briefing) -> dict[str, list[FigureGroup]]:
+    """By topic id, the groups of figures sharing a metric that hold one of the topic's figures."""
+    groups: dict[str, list[FigureGroup]] = {}
     for group in briefing.figure_groups:
-        if group.sources_differ:
-            for topic, figure in group.entries:
-                key = (topic.id, next(i for i, f in enumerate(topic.sheet.figures) if f is figure))
-                others[key] = [(t, f) for t, f in group.entries if f is not figure]
-    return others
+        if group.compared:
+            for topic_id in dict.fromkeys(topic.id for topic, _ in group.entries):
+                groups.setdefault(topic_id, []).append(group)
+    return groups
+
+
+def shown_citations(briefing: Briefing, topic: Topic) -> list[Citation]:
+    """Every citation a topic's section prints: its figures' and facts', their confirmations', and the compared figures'."""
+    compared = [figure for group in compared_groups(briefing).get(topic.id, []) for _, figure in group.entries]
+    return [c for item in (*topic.sheet.figures, *topic.sheet.facts, *compared) for c in (*item.cite, *item.confirmed_in)]
+
+
+def _edition_fact_href(topic: Topic, fact: Fact, edition: object) -> str | None:
+    """Inside a PDF a note links to a fact the same document prints; otherwise it gives the fact's text alone."""
+    return f"#fact-{fact.id}" if isinstance(edition, Edition) and topic in edition.topics else None
 
 
 def contradictions(briefing: Briefing) -> dict[str, list[tuple[Topic, Fact]]]:
@@ -241,7 +254,7 @@ def expected_anchors(briefing: Briefing, edition: Edition) -> dict[str, str]:
             expected[f"figure-{topic.id}-{number}"] = f"{topic.name}: figure {figure.metric!r}"
         for fact in topic.sheet.facts:
             expected[f"fact-{fact.id}"] = f"{topic.name}: fact {fact.id!r}"
-        passages = {briefing.passage(c) for item in (*topic.sheet.figures, *topic.sheet.facts) for c in item.cite}
+        passages = {briefing.passage(c) for c in shown_citations(briefing, topic)}
         for number in range(1, len(passages) + 1):
             expected[f"note-{topic.id}-{number}"] = f"{topic.name}: endnote {number}"
     for source in edition.sources:

@@ -30,9 +30,9 @@ from markupsafe import Markup, _escape_inner, escape  # _escape_inner: what esca
 
 from .errors import ContentError, ContentErrors
 from .load import GLOSSARY_FILE
-from .models import STATUS_MEANING, Citation, Fact, Figure, GlossaryTerm
+from .models import STATUS_MEANING, Citation, Fact, Figure, GlossaryTerm, format_number
 from .parallel import forks, map_shared
-from .validate import Briefing, Dispute, FigureGroup, Passage, Source, Topic
+from .validate import FACT_REFERENCE, Briefing, Dispute, FigureGroup, Passage, Source, Topic
 
 T = TypeVar("T")
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
@@ -69,7 +69,10 @@ class GlossaryTooltips:
     def __init__(self, terms: Iterable[GlossaryTerm]):
         self._definitions = {html.escape(name, quote=False): term.definition for term in terms for name in (term.term, *term.aliases)}
         names = sorted(self._definitions, key=len, reverse=True)  # longest first: "New START" before "START"
-        self._pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b") if names else None
+        # A term followed by a number or a capitalised word is the start of a longer name ("Power of Siberia 2"),
+        # which the shorter term's definition does not describe.
+        longer_name = r"(?![ \u00a0\-–]+(?:\d|[IVX]+\b|[A-Z][a-z]))"
+        self._pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b" + longer_name) if names else None
 
     def __call__(self, rendered: Markup) -> Markup:
         if self._pattern is None:
@@ -105,9 +108,31 @@ def text_fragment(quote: str) -> str:
 _FRAGMENT_BYTES = [chr(byte) if chr(byte) in string.ascii_letters + string.digits + "_.~" else f"%{byte:02X}" for byte in range(256)]
 
 
-def format_number(value: float) -> str:
-    """220.0 as 220, 7.5 as 7.5, 1200000 as 1,200,000."""
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
+def fact_links(briefing: Briefing, href: Callable[[Topic, Fact, object], str | None], rendered: Markup, where: object) -> Markup:
+    """Rendered text with each [[fact-id]] made a link to that fact, reading as the fact's text (never its id).
+
+    href gives the link's address for a page (where: the site's root, or the PDF's edition), or None for plain text.
+    """
+
+    def linked(match: re.Match) -> str:
+        topic, fact = briefing.facts_by_id[match.group(1)]
+        text = "“" + html.escape(inline(fact.text).striptags()) + "”"
+        address = href(topic, fact, where)
+        return f'<a class="brief-fact-ref" href="{html.escape(address)}">{text}</a>' if address else text
+
+    return Markup(FACT_REFERENCE.sub(linked, str(rendered)))
+
+
+def _page_fact_href(topic: Topic, fact: Fact, root: object) -> str:
+    return f"{root}topics/{topic.id}.html#fact-{fact.id}"
+
+
+def referenced_texts(briefing: Briefing) -> tuple[tuple[str, str], ...]:
+    """The id and text of every fact a summary or note links to by [[id]]: what those pages print of other facts."""
+    written = [topic.sheet.summary for topic in briefing.topics]
+    written += [item.note for topic in briefing.topics for item in (*topic.sheet.figures, *topic.sheet.facts) if item.note]
+    ids = sorted({match.group(1) for text in written for match in FACT_REFERENCE.finditer(text)})
+    return tuple((fact_id, briefing.facts_by_id[fact_id][1].text) for fact_id in ids)
 
 
 @dataclass(frozen=True)
@@ -353,15 +378,19 @@ class SiteRenderer:
         self.env = template_env(templates, briefing.glossary)
         self.env.globals["stale_after_days"] = stale_after_days
         # A changed template may change every page, so the templates are part of what every page shows.
-        self.common = (files_digest(templates), stale_after_days, edit_base, briefing.as_of, briefing.glossary)
+        # So are the inferred dates (from sources' metadata) and the texts of facts that notes link to by their text.
+        self.common = (
+            files_digest(templates), stale_after_days, edit_base, briefing.as_of, briefing.glossary, briefing.inferred_dates, referenced_texts(briefing)
+        )
         # Indexes built once: looking these up per page made rendering grow with pages × facts.
         self.topic_of = {fact.id: topic for topic in briefing.topics for fact in topic.sheet.facts}
         self.citing = _citing_by_source(briefing)
         self.disputes = _by_topic(briefing.disputes, lambda dispute: (dispute.first[0], dispute.second[0]))
-        self.differing = _by_topic(
-            (group for group in briefing.figure_groups if group.sources_differ),
+        self.compared = _by_topic(
+            (group for group in briefing.figure_groups if group.compared),
             lambda group: [topic for topic, _ in group.entries],
         )
+        self.env.filters["fact_links"] = partial(fact_links, briefing, _page_fact_href)
 
     def render(self, previous: RenderedSite | None = None, remember: bool = False) -> RenderedSite:
         """Every page; a page that shows the same as in previous keeps its text from there.
@@ -405,7 +434,8 @@ class SiteRenderer:
     def specs(self) -> Iterator[PageSpec]:
         briefing = self.briefing
         latest = self._dated_facts[:LATEST_COUNT]
-        yield PageSpec("index.md", "overview.md.j2", {"latest": latest}, partial(self._overview_shows, latest))
+        context = {"latest": latest, "cite": PageCitations(briefing)}
+        yield PageSpec("index.md", "overview.md.j2", context, partial(self._overview_shows, latest))
         yield from self._timeline_specs()
         yield PageSpec("sources/index.md", "sources.md.j2", {}, self._source_list_shows)
         yield PageSpec("methodology.md", "methodology.md.j2", {}, lambda: (briefing.fact_count, len(briefing.sources)))
@@ -413,22 +443,22 @@ class SiteRenderer:
             cites = [citation for term in briefing.glossary for citation in term.cite]
             yield PageSpec("glossary.md", "glossary.md.j2", {"cite": PageCitations(briefing)}, partial(self._refs_shown, cites))
         for topic in briefing.topics:
-            disputes, differing = self.disputes.get(topic.id, []), self.differing.get(topic.id, [])
-            context = {"topic": topic, "cite": PageCitations(briefing), "disputes": disputes, "differing": differing}
-            yield PageSpec(f"topics/{topic.id}.md", "topic.md.j2", context, partial(self._topic_shows, topic, disputes, differing))
+            disputes, compared = self.disputes.get(topic.id, []), self.compared.get(topic.id, [])
+            context = {"topic": topic, "cite": PageCitations(briefing), "disputes": disputes, "compared": compared}
+            yield PageSpec(f"topics/{topic.id}.md", "topic.md.j2", context, partial(self._topic_shows, topic, disputes, compared))
         for source in briefing.sources.values():
             citing = self.citing.get(source.id, [])
             yield PageSpec(f"sources/{source.id}.md", "source.md.j2", {"source": source, "citing": citing}, partial(_source_shows, source, citing))
 
-    def _topic_shows(self, topic: Topic, disputes: list[Dispute], differing: list[FigureGroup]) -> tuple:
+    def _topic_shows(self, topic: Topic, disputes: list[Dispute], compared: list[FigureGroup]) -> tuple:
         shown_facts = [fact for dispute in disputes for _, fact in (dispute.first, dispute.second)]
-        shown_figures = [figure for group in differing for _, figure in group.entries]
-        cites = [c for item in (*topic.sheet.figures, *topic.sheet.facts, *shown_facts, *shown_figures) for c in item.cite]
+        shown_figures = [figure for group in compared for _, figure in group.entries]
+        cites = [c for item in (*topic.sheet.figures, *topic.sheet.facts, *shown_facts, *shown_figures) for c in (*item.cite, *item.confirmed_in)]
         return (
             topic.name,
             topic.sheet,
             tuple(((a.id, a.sheet.title, x), (b.id, b.sheet.title, y)) for (a, x), (b, y) in ((d.first, d.second) for d in disputes)),
-            tuple((group.period, tuple((t.id, t.sheet.title, figure) for t, figure in group.entries)) for group in differing),
+            tuple(tuple((t.id, t.sheet.title, figure) for t, figure in group.entries) for group in compared),
             self._refs_shown(cites),
         )
 
@@ -438,6 +468,7 @@ class SiteRenderer:
             tuple((t.id, t.sheet.title, t.sheet.summary, t.sheet.as_of, len(t.sheet.facts)) for t in briefing.topics),
             _entries_shown(latest),
             tuple(tuple((t.id, figure) for t, figure in group.entries) for group in briefing.figure_groups),
+            self._refs_shown(c for group in briefing.figure_groups for _, figure in group.entries for c in (*figure.cite, *figure.confirmed_in)),
             briefing.fact_count,
             len(briefing.sources),
         )
@@ -527,7 +558,7 @@ def _citing_by_source(briefing: Briefing) -> dict[str, list[tuple[Topic, Fact | 
     citing: dict[str, list[tuple[Topic, Fact | Figure]]] = defaultdict(list)
     for topic in briefing.topics:
         for item in (*topic.sheet.figures, *topic.sheet.facts):
-            for source_id in dict.fromkeys(citation.source for citation in item.cite):
+            for source_id in dict.fromkeys(citation.source for citation in (*item.cite, *item.confirmed_in)):
                 citing[source_id].append((topic, item))
     return citing
 

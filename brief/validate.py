@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 from .errors import ContentError
 from .load import GLOSSARY_FILE, SHEETS_DIR, Document, Loc, RawProject, SourceFile
 from .models import SLUG_PATTERN, STATUSES, Citation, Fact, FactSheet, Figure, Glossary, GlossaryTerm, PartialDate, SourceMeta
+from .compare import agreement
 from .quotes import SourceText
 
 M = typing.TypeVar("M", bound=BaseModel)
@@ -52,7 +53,12 @@ class Source:
 
     @property
     def display_title(self) -> str:
-        return self.meta.title or f"Untitled article ({self.id})"
+        """What readers see: the title, or for an untitled article the editor's label (check requires one)."""
+        return self.meta.title or self.meta.label or ""
+
+    @property
+    def date_inferred(self) -> bool:
+        return self.meta.date_basis is not None
 
 
 @dataclass(frozen=True)
@@ -69,15 +75,20 @@ class Topic:
 
 @dataclass(frozen=True)
 class FigureGroup:
-    """All figures given for one metric and period, across topics: kept side by side, never merged."""
+    """All figures given for one metric, across topics and periods: kept side by side, never merged."""
 
     metric: str
-    period: str | None
     entries: tuple[tuple[Topic, Figure], ...]
 
     @property
-    def sources_differ(self) -> bool:
-        return len({figure.value for _, figure in self.entries}) > 1
+    def compared(self) -> bool:
+        """Whether the group has more than one value to set side by side."""
+        return len(self.entries) > 1
+
+    @cached_property
+    def verdict(self) -> str:
+        """A plain statement of whether the values agree, or why they cannot be compared (compare.agreement)."""
+        return agreement([figure for _, figure in self.entries])
 
 
 @dataclass(frozen=True)
@@ -98,6 +109,8 @@ class Briefing:
     figure_groups: tuple[FigureGroup, ...]
     disputes: tuple[Dispute, ...]
     glossary: tuple[GlossaryTerm, ...]
+    # Facts whose date is inferred: by their own date_basis, or as the inferred date of a source they cite.
+    inferred_dates: frozenset[str]
 
     # Cached: every page's heading shows the date, and there are as many pages as topics and sources.
     @cached_property
@@ -110,6 +123,13 @@ class Briefing:
 
     def passage(self, citation: Citation) -> Passage:
         return self.passages[(citation.source, citation.normalized_quote)]
+
+    @cached_property
+    def facts_by_id(self) -> MappingProxyType[str, tuple[Topic, Fact]]:
+        return MappingProxyType({fact.id: (topic, fact) for topic in self.topics for fact in topic.sheet.facts})
+
+    def date_inferred(self, fact: Fact) -> bool:
+        return fact.id in self.inferred_dates
 
 
 def validate(raw: RawProject) -> tuple[Briefing | None, list[ContentError]]:
@@ -134,6 +154,8 @@ def validate(raw: RawProject) -> tuple[Briefing | None, list[ContentError]]:
     errors += _check_dates(topics)
     errors += _check_metric_units(topics)
     errors += _check_contradictions(topics)
+    errors += _check_confirmations(topics)
+    errors += _check_fact_references(topics)
     glossary = _model(Glossary, raw.glossary, errors) if raw.glossary else None
     cited = _all_citations(topics, raw.glossary, glossary) + salvaged
     texts = {source_file.id: source_file.text for source_file in raw.sources}
@@ -273,6 +295,9 @@ def _check_source(source: SourceFile, meta: SourceMeta | None) -> list[ContentEr
     errors = []
     if not re.fullmatch(SLUG_PATTERN, source.id):
         errors.append(ContentError(source.front.name, 0, 0, f"file name {source.id!r} is not a valid source id: rename it; {_slug_problem(source.id)}"))
+    if meta is not None and meta.title is None and meta.label is None:
+        message = "the article has no title: add `label:`, a few words readers see in its place (what the article is about, and who published it if known)"
+        errors.append(source.front.error(("title",), message))
     if meta is not None and meta.published and meta.published > meta.archived:
         errors.append(source.front.error(("published",), f"published {meta.published} is after archived {meta.archived}: correct one of the two dates"))
     return errors
@@ -344,12 +369,13 @@ def _salvaged_citations(doc: Document) -> list[tuple[Document, Loc, Citation]]:
     for kind in ("figures", "facts"):
         items = doc.data.get(kind)
         for index, item in enumerate(items if isinstance(items, list) else []):
-            cites = item.get("cite") if isinstance(item, dict) else None
-            for number, raw in enumerate(cites if isinstance(cites, list) else []):
-                try:
-                    found.append((doc, (kind, index, "cite", number), Citation.model_validate(raw)))
-                except ValidationError:
-                    continue  # reported with the sheet's own errors
+            for field in ("cite", "confirmed_in"):
+                cites = item.get(field) if isinstance(item, dict) else None
+                for number, raw in enumerate(cites if isinstance(cites, list) else []):
+                    try:
+                        found.append((doc, (kind, index, field, number), Citation.model_validate(raw)))
+                    except ValidationError:
+                        continue  # reported with the sheet's own errors
     return found
 
 
@@ -361,8 +387,9 @@ def _citations(model: BaseModel | None) -> typing.Iterator[tuple[Loc, Citation]]
         lists = (("terms", model.terms),) if isinstance(model, Glossary) else ()
     for kind, items in lists:
         for index, item in enumerate(items):
-            for number, citation in enumerate(item.cite):
-                yield (kind, index, "cite", number), citation
+            for field in ("cite", "confirmed_in") if kind != "terms" else ("cite",):
+                for number, citation in enumerate(getattr(item, field)):
+                    yield (kind, index, field, number), citation
 
 
 def _find_citations(
@@ -421,6 +448,7 @@ def _briefing(
         _figure_groups(ordered),
         _disputes(ordered),
         glossary.terms if glossary else (),
+        _inferred_dates(ordered, built),
     )
 
 
@@ -452,8 +480,80 @@ def _disputes(topics: tuple[Topic, ...]) -> tuple[Dispute, ...]:
 
 
 def _figure_groups(topics: tuple[Topic, ...]) -> tuple[FigureGroup, ...]:
-    groups: dict[tuple[str, str | None], list[tuple[Topic, Figure]]] = defaultdict(list)
+    groups: dict[str, list[tuple[Topic, Figure]]] = defaultdict(list)
     for topic in topics:
         for figure in topic.sheet.figures:
-            groups[(figure.metric, figure.period)].append((topic, figure))
-    return tuple(FigureGroup(metric, period, tuple(entries)) for (metric, period), entries in groups.items())
+            groups[figure.metric].append((topic, figure))
+    return tuple(FigureGroup(metric, tuple(entries)) for metric, entries in groups.items())
+
+
+def _inferred_dates(topics: tuple[Topic, ...], sources: dict[str, Source]) -> frozenset[str]:
+    """Ids of facts whose date is inferred: marked so by a date_basis, or the inferred publication date of a source they cite."""
+    inferred = set()
+    for topic in topics:
+        for fact in topic.sheet.facts:
+            if fact.date is None:
+                continue
+            cited = (sources[citation.source].meta for citation in fact.cite)
+            if fact.date_basis or any(meta.date_basis and meta.published and PartialDate.parse(meta.published) == fact.date for meta in cited):
+                inferred.add(fact.id)
+    return frozenset(inferred)
+
+
+def _same_party(first: str, second: str) -> bool:
+    return " ".join(first.casefold().split()) == " ".join(second.casefold().split())
+
+
+def _check_confirmations(topics: list[tuple[Document, Topic]]) -> list[ContentError]:
+    """`confirmed` means confirmed by someone other than the speaker, named in confirmed_by and cited in confirmed_in."""
+    errors = []
+    for doc, topic in topics:
+        for kind, items in (("figures", topic.sheet.figures), ("facts", topic.sheet.facts)):
+            for index, item in enumerate(items):
+                errors += [doc.error((kind, index, field), message) for field, message in _confirmation_problems(item)]
+    return errors
+
+
+def _confirmation_problems(item: Fact | Figure) -> list[tuple[str, str]]:
+    """(field, message) for each way item's status and confirmation disagree."""
+    if item.status != "confirmed":
+        if item.confirmed_by or item.confirmed_in:
+            field = "confirmed_by" if item.confirmed_by else "confirmed_in"
+            return [(field, f"status is {item.status}, yet `{field}` is set: set status: confirmed, or remove confirmed_by and confirmed_in")]
+        return []
+    if item.confirmed_by is None:
+        return [("status", "status is confirmed, but no `confirmed_by:` names who confirms it: add confirmed_by and confirmed_in (the confirmation's citation), or use status: stated")]
+    problems = []
+    if _same_party(item.confirmed_by, item.said_by):
+        problems.append(("confirmed_by", f"{item.confirmed_by!r} is also said_by: a claim is confirmed only by someone other than its speaker; name who else confirms it, or use status: stated"))
+    if not item.confirmed_in:
+        problems.append(("confirmed_by", f"confirmed by {item.confirmed_by}, but `confirmed_in:` cites no confirmation: add the citation where {item.confirmed_by} confirms it"))
+    return problems
+
+
+FACT_REFERENCE = re.compile(r"\[\[([^\[\]\s]*)\]\]")
+
+
+def _check_fact_references(topics: list[tuple[Document, Topic]]) -> list[ContentError]:
+    """A note or summary names another fact as [[fact-id]], which must exist; a fact id written bare would show readers a slug."""
+    known = sorted(fact.id for _, topic in topics for fact in topic.sheet.facts)
+    bare = re.compile(r"(?<![\w\[-])(" + "|".join(map(re.escape, known)) + r")(?![\w\]-])") if known else None
+    errors = []
+    for doc, topic in topics:
+        fields = [(("summary",), topic.sheet.summary)]
+        fields += [((kind, index, "note"), item.note) for kind, items in (("figures", topic.sheet.figures), ("facts", topic.sheet.facts)) for index, item in enumerate(items)]
+        for loc, text in fields:
+            errors += [doc.error(loc, message) for message in _reference_problems(text or "", known, bare)]
+    return errors
+
+
+def _reference_problems(text: str, known: list[str], bare: re.Pattern | None) -> list[str]:
+    problems = []
+    for match in FACT_REFERENCE.finditer(text):
+        if match.group(1) not in known:
+            guess = difflib.get_close_matches(match.group(1), known, n=1)
+            hint = f"did you mean [[{guess[0]}]]?" if guess else "use the id of a fact in briefings/"
+            problems.append(f"[[{match.group(1)}]] names no fact: {hint}")
+    for match in bare.finditer(FACT_REFERENCE.sub("", text)) if bare else ():
+        problems.append(f"names the fact {match.group(1)!r} by its id, which readers would see: write [[{match.group(1)}]] to link it by its text")
+    return problems

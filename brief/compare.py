@@ -1,0 +1,81 @@
+"""Whether the values given for one metric agree: each value, with its qualifier, is a range, and values agree when their ranges meet.
+
+"more than 220" and 244.8 agree; 220 and 244.8, both given as exact, do not. Values for different
+stated periods are never compared, and a value whose period is not stated is compared with a caveat.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Protocol
+
+from .models import format_number
+
+# The qualifiers check can read, each with the class it means.
+QUALIFIERS = {
+    **dict.fromkeys(("more than", "over"), "more than"),
+    **dict.fromkeys(("about", "roughly", "around", "approximately", "some"), "about"),
+    **dict.fromkeys(("nearly", "almost"), "nearly"),
+    "up to": "up to",
+    "at least": "at least",
+    **dict.fromkeys(("less than", "under", "fewer than"), "less than"),
+}
+
+
+def qualifier_class(qualifier: str | None) -> str | None:
+    """The class a qualifier means ("over" means "more than"); None for none. check rejects any other qualifier."""
+    return None if qualifier is None else QUALIFIERS[" ".join(qualifier.casefold().split())]
+
+# How far "about" and "nearly" reach from the value they hedge; said on the methodology page.
+ABOUT = 0.1
+
+# Each qualifier class as the range it allows around a value v: (low, low is open, high, high is open) as factors of v,
+# or infinite. Written for positive values, which is what every figure in a briefing is.
+_RANGES: dict[str | None, tuple[float, bool, float, bool]] = {
+    None: (1, False, 1, False),
+    "more than": (1, True, math.inf, True),
+    "at least": (1, False, math.inf, True),
+    "less than": (-math.inf, True, 1, True),
+    "up to": (-math.inf, True, 1, False),
+    "about": (1 - ABOUT, False, 1 + ABOUT, False),
+    "nearly": (1 - ABOUT, False, 1, True),
+}
+
+
+class Valued(Protocol):
+    value: float
+    qualifier: str | None
+    period: str | None
+
+
+def agreement(figures: Sequence[Valued]) -> str:
+    """A plain statement of whether the figures' values agree, or why they cannot be compared; empty for one figure."""
+    if len(figures) < 2:
+        return ""
+    periods = list(dict.fromkeys(figure.period for figure in figures if figure.period))
+    if len(periods) > 1:
+        return f"These values cannot be compared: they cover different periods ({'; '.join(periods)})."
+    values = " and ".join(stated_value(figure) for figure in figures)
+    verdict = f"These values are consistent: {values} can all be true." if _ranges_meet(figures) else f"These values do not agree: {values} cannot all be true."
+    if len(periods) < len(figures) and any(figure.period is None for figure in figures):
+        verdict += " Not every value states its period, so they may not cover the same one."
+    return verdict
+
+
+def stated_value(figure: Valued) -> str:
+    """The value as its quote states it: "more than 220", or "220 (exact)"."""
+    number = format_number(figure.value)
+    return f"{figure.qualifier} {number}" if figure.qualifier else f"{number} (exact)"
+
+
+def _ranges_meet(figures: Sequence[Valued]) -> bool:
+    low, low_open, high, high_open = -math.inf, True, math.inf, True
+    for figure in figures:
+        lo_factor, lo_open, hi_factor, hi_open = _RANGES[qualifier_class(figure.qualifier)]
+        lo, hi = lo_factor * figure.value, hi_factor * figure.value
+        if lo > low or (lo == low and lo_open):
+            low, low_open = lo, lo_open
+        if hi < high or (hi == high and hi_open):
+            high, high_open = hi, hi_open
+    return low < high or (low == high and not low_open and not high_open)
