@@ -43,7 +43,7 @@ from weasyprint.pdf import generate_pdf
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .errors import ContentError, ContentErrors
-from .models import Citation, Fact, Figure
+from .models import Citation, Fact
 from . import pdfjoin
 from .pdfjoin import JoinedPart, JoinedPdf
 from .render import PageCitations, fact_links, files_digest, render_template, template_env

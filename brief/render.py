@@ -127,11 +127,9 @@ def _page_fact_href(topic: Topic, fact: Fact, root: object) -> str:
     return f"{root}topics/{topic.id}.html#fact-{fact.id}"
 
 
-def referenced_texts(briefing: Briefing) -> tuple[tuple[str, str], ...]:
-    """The id and text of every fact a summary or note links to by [[id]]: what those pages print of other facts."""
-    written = [topic.sheet.summary for topic in briefing.topics]
-    written += [item.note for topic in briefing.topics for item in (*topic.sheet.figures, *topic.sheet.facts) if item.note]
-    ids = sorted({match.group(1) for text in written for match in FACT_REFERENCE.finditer(text)})
+def referenced_texts(briefing: Briefing, written: Iterable[str | None]) -> tuple[tuple[str, str], ...]:
+    """The id and text of every fact the written texts link to by [[id]]: what a page printing them shows of other facts."""
+    ids = sorted({match.group(1) for text in written if text for match in FACT_REFERENCE.finditer(text)})
     return tuple((fact_id, briefing.facts_by_id[fact_id][1].text) for fact_id in ids)
 
 
@@ -378,10 +376,8 @@ class SiteRenderer:
         self.env = template_env(templates, briefing.glossary)
         self.env.globals["stale_after_days"] = stale_after_days
         # A changed template may change every page, so the templates are part of what every page shows.
-        # So are the inferred dates (from sources' metadata) and the texts of facts that notes link to by their text.
-        self.common = (
-            files_digest(templates), stale_after_days, edit_base, briefing.as_of, briefing.glossary, briefing.inferred_dates, referenced_texts(briefing)
-        )
+        # So are the inferred dates, which come from sources' metadata as well as the facts.
+        self.common = (files_digest(templates), stale_after_days, edit_base, briefing.as_of, briefing.glossary, briefing.inferred_dates)
         # Indexes built once: looking these up per page made rendering grow with pages × facts.
         self.topic_of = {fact.id: topic for topic in briefing.topics for fact in topic.sheet.facts}
         self.citing = _citing_by_source(briefing)
@@ -460,12 +456,14 @@ class SiteRenderer:
             tuple(((a.id, a.sheet.title, x), (b.id, b.sheet.title, y)) for (a, x), (b, y) in ((d.first, d.second) for d in disputes)),
             tuple(tuple((t.id, t.sheet.title, figure) for t, figure in group.entries) for group in compared),
             self._refs_shown(cites),
+            referenced_texts(self.briefing, [topic.sheet.summary, *(item.note for item in (*topic.sheet.figures, *topic.sheet.facts, *shown_facts, *shown_figures))]),
         )
 
     def _overview_shows(self, latest: list[tuple[Fact, Topic]]) -> tuple:
         briefing = self.briefing
         return (
             tuple((t.id, t.sheet.title, t.sheet.summary, t.sheet.as_of, len(t.sheet.facts)) for t in briefing.topics),
+            referenced_texts(briefing, [t.sheet.summary for t in briefing.topics]),
             _entries_shown(latest),
             tuple(tuple((t.id, figure) for t, figure in group.entries) for group in briefing.figure_groups),
             self._refs_shown(c for group in briefing.figure_groups for _, figure in group.entries for c in (*figure.cite, *figure.confirmed_in)),

@@ -31,6 +31,7 @@ figures:
     unit: bcm a year
     period: "2025"
     said_by: Alpha
+    status: stated
     cite:
       - source: test-article
         quote: "the pipeline carries gas to the east"

@@ -68,6 +68,7 @@ figures:
     unit: {quoted("Unit " + ALL)}
     period: {quoted("Period " + ALL)}
     said_by: {quoted("Figure speaker " + EVERYTHING)}
+    status: stated
     note: {quoted("Figure note " + EVERYTHING)}
     cite:
       - source: test-article
@@ -125,6 +126,7 @@ def clean_sheet() -> str:
     value: 38
     unit: bcm a year
     said_by: Alpha
+    status: stated
     cite:
       - source: test-article
         quote: "the pipeline carries gas to the east"

@@ -218,7 +218,7 @@ def test_errors_keep_their_positions_when_files_are_parsed_in_two_processes(proj
 
     assert "PosixPath('" + str(sheet) + "')" in " ".join(done_elsewhere(tmp_path / "log-2"))  # the edited sheet was parsed by the other process
     assert messages[0] == messages[1]
-    assert any(message.startswith("briefings/trade.yaml:23:16: ") for message in messages[0])
+    assert any(message.startswith("briefings/trade.yaml:24:16: ") for message in messages[0])
     assert any(message.startswith("briefings/trade.yaml:") and "unknown field `unknown_field`" in message for message in messages[0])
 
 

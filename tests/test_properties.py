@@ -46,6 +46,7 @@ SHEET = {
             "value": 38,
             "unit": "bcm a year",
             "said_by": "Alpha",
+            "status": "stated",
             "cite": [{"source": "test-article", "quote": "carries gas"}],
         }
     ],

@@ -1,60 +1,13 @@
-"""What the reader sees beyond the facts: sources that differ, text fragments, glossary, staleness."""
+"""What the reader sees beyond the facts: text fragments, glossary, staleness (comparisons: test_trust.py)."""
 
 from __future__ import annotations
 
-import re
 
 from markupsafe import Markup
 
 from brief.models import GlossaryTerm
 from brief.pipeline import Project, build
 from brief.render import GlossaryTooltips, text_fragment
-from conftest import TINY_SHEET
-
-FIGURE = """\
-figures:
-  - metric: gas-volume
-    label: Gas carried
-    value: {value}
-    unit: bcm
-    period: "2024"
-    said_by: {who}
-    cite:
-      - source: test-article
-        quote: "{quote}"
-"""
-
-
-def sheet_with_figure(title: str, fact_id: str, value: int, who: str, quote: str) -> str:
-    sheet = TINY_SHEET.replace("title: Energy", f"title: {title}").replace("pipeline-carries-gas", fact_id)
-    return sheet.replace("facts:\n", FIGURE.format(value=value, who=who, quote=quote) + "facts:\n")
-
-
-def test_two_values_for_the_same_metric_and_period_are_both_shown(tiny_project):
-    root = tiny_project(
-        {
-            "energy": sheet_with_figure("Energy", "fact-one", 38, "Alpha", "Alpha said the pipeline carries gas"),
-            "trade": sheet_with_figure("Trade", "fact-two", 22, "Beta", "Beta denied that the pipeline carries anything"),
-        }
-    )
-    build(Project(root))
-    html = (root / "site" / "topics" / "energy.html").read_text(encoding="utf-8")
-    box = html.split('<div class="brief-differ" role="note">', 1)[1].split("</div>", 1)[0]
-    assert "Gas carried, 2024: the sources give 2 different values." in box
-    assert re.search(r"38</span> <span class=\"brief-figure__unit\">bcm</span> according to <strong>Alpha</strong>", box)
-    assert re.search(r"22</span> <span class=\"brief-figure__unit\">bcm</span> according to <strong>Beta</strong>", box)
-    assert 'href="../topics/trade.html"' in box
-
-
-def test_equal_values_are_not_flagged(tiny_project):
-    root = tiny_project(
-        {
-            "energy": sheet_with_figure("Energy", "fact-one", 38, "Alpha", "Alpha said the pipeline carries gas"),
-            "trade": sheet_with_figure("Trade", "fact-two", 38, "Beta", "Beta denied that the pipeline carries anything"),
-        }
-    )
-    build(Project(root))
-    assert "brief-differ" not in (root / "site" / "topics" / "energy.html").read_text(encoding="utf-8")
 
 
 def test_text_fragment_encodes_hyphens_commas_and_ampersands():

@@ -45,7 +45,7 @@ def test_an_unknown_key_unlike_the_missing_one_leaves_both_errors(tiny_project):
     sheet = TINY_SHEET.replace("    said_by: Alpha", "    speaker: Alpha")
     assert errors_for(tiny_project, {"energy": sheet}) == [
         "briefings/energy.yaml:5:5: missing field `said_by:`: add it",
-        "briefings/energy.yaml:8:5: unknown field `speaker`: allowed here: cite, contradicts, date, id, note, said_by, status, text",
+        "briefings/energy.yaml:8:5: unknown field `speaker`: allowed here: cite, confirmed_by, confirmed_in, contradicts, date, date_basis, id, note, said_by, status, text",
     ]
 
 
