@@ -40,7 +40,8 @@ economic political regional global western domestic foreign official unofficial
 ACCENTED = ["Ušakov", "Lavrov’s", "“strategic”", "Wang Yi’s", "café", "naïve", "‘no limits’", "Sergeï", "Zürich", "—"]
 SPEAKERS = ["Vladimir Putin", "Xi Jinping", "Sergei Lavrov", "Wang Yi", "Yuri Ushakov", "Dmitry Peskov", "Mao Ning", "the outlet"]
 PUBLISHERS = ["The Kyiv Independent", "Reuters", "Xinhua", "TASS", "Nikkei Asia", "The Moscow Times", None]
-STATUSES = ["stated", "reported", "confirmed", "disputed", "denied"]
+# `confirmed` needs a confirmer with a citation of its own; the synthetic content has none.
+STATUSES = ["stated", "reported", "disputed", "denied"]
 METRICS = [(f"metric-{n}", unit) for n, unit in enumerate(["USD billion", "%", "bcm", "million tonnes", "units"] * 2)]
 
 
@@ -158,6 +159,7 @@ def fact_sheet(rng: random.Random, topic_id: str, number: int, sources: Citable,
             f"    unit: {yaml_value(unit)}",
             f"    period: {yaml_value(str(rng.randint(2020, 2025)))}",
             f"    said_by: {yaml_value(rng.choice(SPEAKERS))}",
+            f"    status: {rng.choice(STATUSES)}",
             "    cite:",
             f"      - source: {source}",
             f"        quote: {yaml_value(quote_from(rng, texts[source]))}",

@@ -153,7 +153,7 @@ def test_head_that_fails_check_lists_its_problems_and_marks_the_quote(history):
     lines = diff_report(history, "HEAD~1", "HEAD").splitlines()
 
     assert lines[2].startswith("❌ **Not verified:** `check` finds 1 problem(s) on `HEAD`")
-    assert lines[4].startswith("- `briefings/energy.yaml:30:16: quote not found in sources/test-article.md")
+    assert lines[4].startswith("- `briefings/energy.yaml:31:16: quote not found in sources/test-article.md")
     assert "  - ❌ `test-article`: “Beta denied that the pipeline carries nothing.” (quote not found in the source)" in lines
 
 
