@@ -69,7 +69,7 @@ def sheet(root: Path) -> str:
 
 
 def test_added_removed_and_changed_facts_figures_and_sources(history):
-    text = sheet(history).replace("status: stated", "status: confirmed").replace("value: 38", "value: 40")
+    text = sheet(history).replace("status: stated", "status: reported").replace("value: 38", "value: 40")
     write(history, "briefings/energy.yaml", text + SECOND_FACT)
     trade = TINY_SHEET.replace("Energy", "Trade").replace("pipeline-carries-gas", "trade-fact")
     write(history, "briefings/trade.yaml", trade)
@@ -83,7 +83,7 @@ def test_added_removed_and_changed_facts_figures_and_sources(history):
     assert lines[2].startswith("✅ **Verified:** `check` passes on `HEAD`")
     assert lines[4] == "Facts: 2 added, 0 removed, 1 changed. Figures: 0 added, 0 removed, 1 changed. Sources: 1 added, 0 removed, 1 changed."
     energy = lines.index("### Energy (`briefings/energy.yaml`)")
-    assert lines[energy + 2 : energy + 17] == [
+    assert lines[energy + 2 : energy + 18] == [
         "**Facts added (1)**",
         "",
         "- `beta-denies-it` · 2025-01-21 · denied · said by Beta: “Beta denied that the pipeline carries anything.”",
@@ -92,11 +92,12 @@ def test_added_removed_and_changed_facts_figures_and_sources(history):
         "**Facts changed (1)**",
         "",
         "- `pipeline-carries-gas`",
-        "  - `status`: “stated” → “confirmed”",
+        "  - `status`: “stated” → “reported”",
         "",
         "**Figures changed (1)**",
         "",
         "- `pipeline-capacity` (2025, according to Alpha)",
+        "  - `status`: “stated” → “reported”",
         "  - `value`: `38` → `40`",
         "",
     ]

@@ -322,3 +322,30 @@ def test_a_note_that_names_a_fact_by_its_id_is_refused(tiny_project):
         "briefings/trade.yaml:12:11: [[alpha-trad]] names no fact: did you mean [[alpha-trade]]?",
         "briefings/trade.yaml:12:11: names the fact 'alpha-trade' by its id, which readers would see: write [[alpha-trade]] to link it by its text",
     ]
+
+
+# --- the PDF ------------------------------------------------------------------------------------
+
+
+def test_the_pdf_shows_statuses_comparisons_confirmations_and_inferred_dates_and_no_slug(tiny_project):
+    from pypdf import PdfReader
+
+    confirmed = figure(220, "Alpha", "more than $220 billion", qualifier="more than", status="confirmed", extra=CONFIRMATION)
+    sources = {"trade-article": source(title=None, label="Report on trade figures", basis="Inferred from the weekday the article names.")}
+    pages = built(
+        tiny_project,
+        {"trade": sheet("Trade", "alpha-trade", [confirmed], note="Compare [[customs-trade]]."), "customs": sheet("Customs", "customs-trade", [CUSTOMS])},
+        sources,
+        with_pdf=True,
+    )
+    reader = PdfReader(f"{pages['root']}/site/pdf/trade.pdf")
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    assert "CONFIRMED" in text and "REPORTED" in text  # each figure's status, in the table and the comparison
+    assert "; confirmed by The ministry" in text
+    assert "Trade: 2 values compared" in text
+    assert "These values are consistent: 244.8 (exact) and more than 220 can all be true." in text
+    assert "21 January 2025 (date inferred)" in text  # the fact's date and its endnote's
+    assert "Report on trade figures, Test Wire, 21 January 2025 (date inferred)" in text
+    assert "Note: Compare “Alpha said trade amounts to more than $220 billion.”" in text
+    for slug in ("trade-article", "alpha-trade", "customs-trade", "Untitled"):
+        assert slug not in text, slug
