@@ -144,10 +144,11 @@ def add_source(root: Path, file: Path, source_id: str | None, archived) -> None:
         path, article = archive_article(root.resolve(), file, source_id, archived.date() if archived else None)
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"wrote {path.relative_to(root.resolve()).as_posix()}")
+    name = path.relative_to(root.resolve()).as_posix()
+    click.echo(f"wrote {name}")
     if article.unknown():
         click.echo(f"not stated in the article, left null: {', '.join(article.unknown())}")
-    click.echo("review the text and the note against the original before citing it")
+    click.echo(f"awaiting review: read {name} against the original and follow the comment in its front matter; build and pdf refuse to publish until then")
 
 
 def _run(step, root: Path, annotate: bool = False):
