@@ -27,6 +27,17 @@ def one_line(text: str) -> str:
     return "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii") for char in text)
 
 
+@dataclass(frozen=True)
+class Warnings:
+    """What check reports without failing. A source awaiting review also stops build and pdf from publishing."""
+
+    awaiting_review: tuple[ContentError, ...] = ()
+    unused_sources: tuple[ContentError, ...] = ()
+
+    def all(self) -> list[ContentError]:
+        return sorted(self.awaiting_review + self.unused_sources)
+
+
 class ContentErrors(Exception):
     """Raised by a stage when the content cannot go on; carries every problem found."""
 

@@ -17,7 +17,7 @@ from types import MappingProxyType
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import ContentError
+from .errors import ContentError, Warnings
 from .load import GLOSSARY_FILE, SHEETS_DIR, Document, Loc, RawProject, SourceFile
 from .models import SLUG_PATTERN, STATUSES, Citation, Fact, FactSheet, Figure, Glossary, GlossaryTerm, PartialDate, SourceMeta
 from .quotes import SourceText
@@ -98,6 +98,7 @@ class Briefing:
     figure_groups: tuple[FigureGroup, ...]
     disputes: tuple[Dispute, ...]
     glossary: tuple[GlossaryTerm, ...]
+    warnings: Warnings = Warnings()
 
     # Cached: every page's heading shows the date, and there are as many pages as topics and sources.
     @cached_property
@@ -142,7 +143,7 @@ def validate(raw: RawProject) -> tuple[Briefing | None, list[ContentError]]:
     if errors or not topics or raw.broken_source_ids:
         # A source that failed to load has its errors from load, and its citations could not be placed.
         return None, errors
-    return _briefing(topics, sources, texts, found, glossary), []
+    return _briefing(topics, sources, texts, found, glossary, _warnings(sources, found)), []
 
 
 _FILE_MODELS: dict[str, type[BaseModel]] = {SHEETS_DIR: FactSheet, GLOSSARY_FILE: Glossary}
@@ -401,6 +402,7 @@ def _briefing(
     texts: dict[str, SourceText],
     found: dict[tuple[str, str], tuple[int, int]],
     glossary: Glossary | None,
+    warnings: Warnings,
 ) -> Briefing:
     ordered = tuple(sorted((topic for _, topic in topics), key=lambda t: (t.sheet.order, t.sheet.title, t.id)))
     cited: dict[str, list[tuple[tuple[int, int], tuple[str, str]]]] = defaultdict(list)
@@ -421,6 +423,7 @@ def _briefing(
         _figure_groups(ordered),
         _disputes(ordered),
         glossary.terms if glossary else (),
+        warnings,
     )
 
 
@@ -457,3 +460,15 @@ def _figure_groups(topics: tuple[Topic, ...]) -> tuple[FigureGroup, ...]:
         for figure in topic.sheet.figures:
             groups[(figure.metric, figure.period)].append((topic, figure))
     return tuple(FigureGroup(metric, period, tuple(entries)) for (metric, period), entries in groups.items())
+
+
+AWAITING_REVIEW = "awaiting review: read the text against the original, complete the front matter, then delete the line `awaiting_review: true`"
+UNUSED_SOURCE = "no fact, figure or glossary term cites this source: cite it or remove the file"
+
+
+def _warnings(sources: dict[str, tuple[SourceFile, SourceMeta]], found: dict[tuple[str, str], tuple[int, int]]) -> Warnings:
+    """Sources still awaiting an editor's review, and sources nothing cites."""
+    cited = {source_id for source_id, _ in found}
+    awaiting = [source_file.front.error(("awaiting_review",), AWAITING_REVIEW) for source_file, meta in sources.values() if meta.awaiting_review]
+    unused = [ContentError(source_file.front.name, 0, 0, UNUSED_SOURCE) for source_id, (source_file, _) in sources.items() if source_id not in cited]
+    return Warnings(tuple(awaiting), tuple(unused))
