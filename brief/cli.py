@@ -52,9 +52,7 @@ def check(root: Path) -> None:
             click.echo(line)
     _report_warnings(warnings)
     awaiting = len(briefing.warnings.awaiting_review)
-    click.echo(
-        f"ok: {len(briefing.topics)} topics, {briefing.fact_count} facts, {len(briefing.sources)} sources ({awaiting} awaiting review), every quote found"
-    )
+    click.echo(f"ok: {len(briefing.topics)} topics, {briefing.fact_count} facts, {len(briefing.sources)} sources, every quote found; {awaiting} awaiting review")
 
 
 paper_option = click.option(

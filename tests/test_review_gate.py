@@ -49,7 +49,7 @@ def test_check_prints_warnings_and_still_exits_0(tiny_project):
         f"sources/other.md: warning: {UNUSED}",
         f"sources/test-article.md:8:18: warning: {AWAITING}",
     ]
-    assert result.stdout == "ok: 1 topics, 1 facts, 2 sources (1 awaiting review), every quote found\n"
+    assert result.stdout == "ok: 1 topics, 1 facts, 2 sources, every quote found; 1 awaiting review\n"
 
 
 def test_check_on_github_actions_annotates_warnings(tiny_project):
@@ -59,7 +59,7 @@ def test_check_on_github_actions_annotates_warnings(tiny_project):
     assert result.stdout.splitlines() == [
         f"::warning file=sources/other.md::{UNUSED}",
         f"::warning file=sources/test-article.md,line=8,col=18::{AWAITING}",
-        "ok: 1 topics, 1 facts, 2 sources (1 awaiting review), every quote found",
+        "ok: 1 topics, 1 facts, 2 sources, every quote found; 1 awaiting review",
     ]
 
 
