@@ -77,7 +77,7 @@ class Memory:
 
 
 def check(project: Project, memory: Memory | None = None) -> Briefing:
-    """The validated briefing; raises ContentErrors listing every problem."""
+    """The validated briefing, its warnings with it; raises ContentErrors listing every problem."""
     memo = memory.parsed if memory else FileCache.for_project(project.root)
     with _collector_paused(keep_made=memory is None and _process_ends_after_command):
         raw, errors = load_project(project.root, memo, prepare_file)

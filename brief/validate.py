@@ -1,6 +1,6 @@
 """Stage 2, validate: typed models for every file, then the checks across files.
 
-Returns a read-only Briefing, or every problem found in one pass.
+Returns a read-only Briefing with its warnings, or every problem found in one pass.
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ class Briefing:
 
 
 def validate(raw: RawProject) -> tuple[Briefing | None, list[ContentError]]:
-    """The Briefing built from the loaded files, or None and every problem found."""
+    """The Briefing built from the loaded files (its warnings with it), or None and every problem found."""
     errors: list[ContentError] = []
     sources = {}
     for source_file in raw.sources:
