@@ -24,7 +24,7 @@ import lxml.html
 import trafilatura
 from trafilatura.metadata import extract_metadata
 
-from .errors import ContentError
+from .errors import ContentError, one_line
 from .load import SOURCES_DIR, RawProject, load_source
 from .models import SLUG_PATTERN
 from .quotes import normalize
@@ -201,23 +201,30 @@ def _slug_words(text: str) -> list[str]:
 
 
 def source_markdown(article: Article, archived: date, origin: str) -> str:
-    """The source file: front matter in the order editors know it, then the text."""
-    note = (
-        f"Imported from {origin} by `build.py add-source`; needs an editor's review: compare the text with the "
-        "original, remove any page furniture left, record removals and contradictions here, and fill in a "
-        "null field only from what the article itself states."
-    )
+    """The source file: front matter in the order editors know it, then the text.
+
+    It is marked as awaiting review, and the instructions are a YAML comment, which no reader ever sees:
+    build refuses to publish until an editor has reviewed the source and deleted the mark.
+    """
     fields = {
         "title": article.title,
+        # An untitled article needs the editor's own label before it is published; the field is left to fill in.
+        **({"label": None} if article.title is None else {}),
         "publisher": article.publisher,
         "author": article.author,
         "published": article.published,
         "date_basis": None,
         "url": article.url,
         "archived": archived.isoformat(),
-        "note": note,
+        "note": None,
     }
-    lines = ["---", *(f"{key}: {_yaml_value(key, value)}" for key, value in fields.items()), "---"]
+    # one_line: a line break in the file name would end the comment and put the rest into the YAML.
+    review = (
+        f"# Imported from `{one_line(origin)}` by `build.py add-source`. To review: compare the text with the original, "
+        "remove any page furniture left, record removals and contradictions in note, fill in a null field only from "
+        "what the article itself states, then delete this comment and the line below."
+    )
+    lines = ["---", *(f"{key}: {_yaml_value(key, value)}" for key, value in fields.items()), review, "awaiting_review: true", "---"]
     return "\n".join(lines) + "\n" + article.text
 
 

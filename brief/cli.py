@@ -1,11 +1,13 @@
-"""The command line: parses arguments, calls the pipeline, prints results and errors.
+"""The command line: parses arguments, calls the pipeline, prints results, errors and warnings.
 
 Only this module prints. Content errors go to stderr one per line as
-`path:line:col: message`, and the exit code is 1.
+`path:line:col: message`, and the exit code is 1. Warnings go to stderr as
+`path:line:col: warning: message` and leave the exit code alone.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import sys
@@ -17,7 +19,7 @@ import click
 from . import pipeline
 from .diff import RevisionError, diff_report
 from .errors import ContentError, ContentErrors, display_path
-from .github import github_annotations
+from .github import github_annotations, warning_annotations
 from .pdf import PAPER_SIZES
 
 project_option = click.option(
@@ -38,9 +40,19 @@ def main() -> None:
 @main.command()
 @project_option
 def check(root: Path) -> None:
-    """Validate every fact sheet and source; print each problem as path:line:col (and as annotations on GitHub Actions)."""
-    briefing = _run(pipeline.check, root, annotate=os.environ.get("GITHUB_ACTIONS") == "true")
-    click.echo(f"ok: {len(briefing.topics)} topics, {briefing.fact_count} facts, {len(briefing.sources)} sources, every quote found")
+    """Validate every fact sheet and source; print each problem and warning as path:line:col (and as annotations on GitHub Actions).
+
+    Warnings alone (a source awaiting review, a source nothing cites) leave the exit code 0.
+    """
+    annotate = os.environ.get("GITHUB_ACTIONS") == "true"
+    briefing = _run(pipeline.check, root, annotate=annotate)
+    warnings = briefing.warnings.all()
+    if annotate:
+        for line in warning_annotations(warnings):
+            click.echo(line)
+    _report_warnings(warnings)
+    awaiting = len(briefing.warnings.awaiting_review)
+    click.echo(f"ok: {len(briefing.topics)} topics, {briefing.fact_count} facts, {len(briefing.sources)} sources, every quote found; {awaiting} awaiting review")
 
 
 paper_option = click.option(
@@ -60,6 +72,7 @@ def build(root: Path, paper: str) -> None:
     started = time.perf_counter()
     unchanged = pipeline.up_to_date(pipeline.Project(root.resolve()), paper.lower())
     briefing = _run(functools.partial(pipeline.build, paper=paper.lower()), root)
+    _report_warnings(briefing.warnings.all())
     if unchanged:
         click.echo(f"site/ is up to date: nothing changed since it was built from {briefing.fact_count} facts")
     else:
@@ -93,6 +106,7 @@ def serve(root: Path, port: int) -> None:
 
 
 def _report_rebuild(rebuild) -> None:
+    _report_warnings(list(rebuild.warnings))
     if not rebuild.errors:
         click.echo(f"rebuilt in {rebuild.seconds:.1f} s")
         return
@@ -144,10 +158,11 @@ def add_source(root: Path, file: Path, source_id: str | None, archived) -> None:
         path, article = archive_article(root.resolve(), file, source_id, archived.date() if archived else None)
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"wrote {path.relative_to(root.resolve()).as_posix()}")
+    name = path.relative_to(root.resolve()).as_posix()
+    click.echo(f"wrote {name}")
     if article.unknown():
         click.echo(f"not stated in the article, left null: {', '.join(article.unknown())}")
-    click.echo("review the text and the note against the original before citing it")
+    click.echo(f"awaiting review: read {name} against the original and follow the comment in its front matter; build and pdf refuse to publish until then")
 
 
 def _run(step, root: Path, annotate: bool = False):
@@ -177,3 +192,8 @@ def _disk_errors_reported(step, project: pipeline.Project):
 def _report_errors(exc: ContentErrors) -> None:
     for error in exc.errors:
         click.echo(str(error), err=True)
+
+
+def _report_warnings(warnings: list[ContentError]) -> None:
+    for warning in warnings:
+        click.echo(str(dataclasses.replace(warning, message=f"warning: {warning.message}")), err=True)

@@ -17,14 +17,25 @@ class ContentError:
 
     def __str__(self) -> str:
         if self.line:
-            return f"{_one_line(self.path)}:{self.line}:{self.col}: {_one_line(self.message)}"
-        return f"{_one_line(self.path)}: {_one_line(self.message)}"
+            return f"{one_line(self.path)}:{self.line}:{self.col}: {one_line(self.message)}"
+        return f"{one_line(self.path)}: {one_line(self.message)}"
 
 
-def _one_line(text: str) -> str:
+def one_line(text: str) -> str:
     """Line breaks, control and invisible format characters as escapes: one error stays one line,
     and a file name or quoted passage cannot drive the terminal or hide what it says."""
     return "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii") for char in text)
+
+
+@dataclass(frozen=True)
+class Warnings:
+    """What check reports without failing. A source awaiting review also stops build and pdf from publishing."""
+
+    awaiting_review: tuple[ContentError, ...] = ()
+    unused_sources: tuple[ContentError, ...] = ()
+
+    def all(self) -> list[ContentError]:
+        return sorted(self.awaiting_review + self.unused_sources)
 
 
 class ContentErrors(Exception):

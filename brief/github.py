@@ -1,8 +1,9 @@
-"""What GitHub Actions reads from a step's output: content errors as workflow-command annotations.
+"""What GitHub Actions reads from a step's output: content errors and warnings as workflow-command annotations.
 
-GitHub shows at most 10 error annotations per step and drops the rest without
-a word, so we annotate at most that many and then say how many were left out;
-every problem still appears in the plain `path:line:col: message` lines.
+GitHub shows at most 10 error and 10 warning annotations per step and drops the
+rest without a word, so we annotate at most that many of each and then say how
+many were left out; every problem still appears in the plain
+`path:line:col: message` lines.
 """
 
 from __future__ import annotations
@@ -24,10 +25,19 @@ def escape_property(text: str) -> str:
 
 def error_annotation(error: ContentError) -> str:
     """`::error file=...,line=...,col=...::message`; line and col only when known."""
-    properties = [f"file={escape_property(error.path)}"]
-    if error.line:
-        properties += [f"line={error.line}", f"col={error.col or 1}"]
-    return f"::error {','.join(properties)}::{escape_data(error.message)}"
+    return _annotation("error", error)
+
+
+def warning_annotation(warning: ContentError) -> str:
+    """`::warning file=...,line=...,col=...::message`; line and col only when known."""
+    return _annotation("warning", warning)
+
+
+def _annotation(command: str, problem: ContentError) -> str:
+    properties = [f"file={escape_property(problem.path)}"]
+    if problem.line:
+        properties += [f"line={problem.line}", f"col={problem.col or 1}"]
+    return f"::{command} {','.join(properties)}::{escape_data(problem.message)}"
 
 
 def github_annotations(errors: list[ContentError], limit: int = ANNOTATION_LIMIT) -> list[str]:
@@ -36,4 +46,13 @@ def github_annotations(errors: list[ContentError], limit: int = ANNOTATION_LIMIT
     hidden = len(errors) - limit
     if hidden > 0:
         lines.append(f"::warning::{hidden} more problems not annotated; see the log")
+    return lines
+
+
+def warning_annotations(warnings: list[ContentError], limit: int = ANNOTATION_LIMIT) -> list[str]:
+    """Annotations for the first `limit` warnings, then a notice (warnings have no room left) counting the rest."""
+    lines = [warning_annotation(warning) for warning in warnings[:limit]]
+    hidden = len(warnings) - limit
+    if hidden > 0:
+        lines.append(f"::notice::{hidden} more warnings not annotated; see the log")
     return lines

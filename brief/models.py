@@ -222,3 +222,6 @@ class SourceMeta(Model):
     url: WebAddress | None
     archived: Day
     note: Text | None = None
+    awaiting_review: bool = Field(
+        False, strict=True, description="true while the text and front matter await an editor's review; build and pdf refuse to publish until the line is deleted."
+    )

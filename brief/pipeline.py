@@ -77,7 +77,7 @@ class Memory:
 
 
 def check(project: Project, memory: Memory | None = None) -> Briefing:
-    """The validated briefing; raises ContentErrors listing every problem."""
+    """The validated briefing, its warnings with it; raises ContentErrors listing every problem."""
     memo = memory.parsed if memory else FileCache.for_project(project.root)
     with _collector_paused(keep_made=memory is None and _process_ends_after_command):
         raw, errors = load_project(project.root, memo, prepare_file)
@@ -90,9 +90,22 @@ def check(project: Project, memory: Memory | None = None) -> Briefing:
     return briefing
 
 
+def publishable(project: Project) -> Briefing:
+    """The validated briefing, if it may be published; raises ContentErrors naming each source still awaiting review."""
+    briefing = check(project)
+    if briefing.warnings.awaiting_review:
+        raise ContentErrors(list(briefing.warnings.awaiting_review))
+    return briefing
+
+
 def generate(project: Project, memory: Memory | None = None) -> tuple[Briefing, list[str]]:
     """Check the content and render it into the staging folder; returns what changed there."""
     briefing = check(project, memory)
+    return briefing, stage(project, briefing, memory)
+
+
+def stage(project: Project, briefing: Briefing, memory: Memory | None = None) -> list[str]:
+    """Render the briefing into the staging folder; returns what changed there."""
     config = read_site_config(project.config)
     previous = memory.rendered if memory else None
     with _collector_paused():
@@ -100,7 +113,7 @@ def generate(project: Project, memory: Memory | None = None) -> tuple[Briefing, 
     changed = write_pages(site.pages, project.assets(), project.staging)
     if memory:
         memory.rendered = site
-    return briefing, changed
+    return changed
 
 
 _process_ends_after_command = False
@@ -141,13 +154,15 @@ def _collector_paused(keep_made: bool = False) -> Iterator[None]:
 def build(project: Project, paper: str = "a4", with_pdf: bool = True) -> Briefing:
     """Check, render, build the site and its PDFs into a new folder, and swap it in place of site/.
 
-    When nothing the build reads has changed since the build that made site/, site/ is
-    left as it is: the same input gives the same site, so MkDocs and WeasyPrint are skipped.
+    Nothing is built while a source awaits review (see publishable). When nothing the build
+    reads has changed since the build that made site/, site/ is left as it is: the same
+    input gives the same site, so MkDocs and WeasyPrint are skipped.
     """
     state = build_state(project, paper, with_pdf)
+    briefing = publishable(project)
     if is_current(project, state):
-        return check(project)
-    briefing, _ = generate(project)
+        return briefing
+    stage(project, briefing)
     output = new_output_folder(project.site)
     try:
         with dated(briefing.as_of):
@@ -212,9 +227,9 @@ def _config_environment(config: Path) -> list[str]:
 def pdf(project: Project, paper: str = "a4") -> list[PrintedPdf]:
     """Check and print the PDFs into a new folder, then put them in place of those in site/.
 
-    The site pages are left as they are; `build` rebuilds both.
+    The site pages are left as they are; `build` rebuilds both. Nothing is printed while a source awaits review.
     """
-    briefing = check(project)
+    briefing = publishable(project)
     # The PDFs replaced here may differ from those the last build made (another paper size).
     project.stamp.unlink(missing_ok=True)
     output = new_output_folder(project.site)

@@ -3,9 +3,11 @@
 The PDF is not built here, so a save shows up in the browser in about a second.
 Each rebuild goes into a new folder that replaces the served one only when it
 is complete, so an edit that breaks validation (or the site build) leaves the
-last good site up while its errors are reported. When the navigation and
-mkdocs.yml are those of the served site, a rebuild builds only the changed pages
-and links the rest from the served folder (see site.update_site).
+last good site up while its errors are reported. A source awaiting review is
+previewed all the same (an editor previews it to review it), with the warnings
+reported on every rebuild. When the navigation and mkdocs.yml are those of the
+served site, a rebuild builds only the changed pages and links the rest from the
+served folder (see site.update_site).
 """
 
 from __future__ import annotations
@@ -31,10 +33,11 @@ WATCHED_FOLDERS = ("briefings", "sources", "templates")
 
 @dataclass(frozen=True)
 class Rebuild:
-    """What one rebuild did: how long it took, and the problems that stopped it (none when it succeeded)."""
+    """What one rebuild did: how long it took, the problems that stopped it (none when it succeeded), and its warnings."""
 
     seconds: float
     errors: tuple[ContentError, ...] = ()
+    warnings: tuple[ContentError, ...] = ()
 
 
 @dataclass
@@ -100,4 +103,4 @@ def rebuild_site(project: Project, served: Path, compiled: CompiledTemplates, pr
         return Rebuild(time.perf_counter() - started, tuple(exc.errors))
     finally:
         shutil.rmtree(output, ignore_errors=True)
-    return Rebuild(time.perf_counter() - started)
+    return Rebuild(time.perf_counter() - started, warnings=tuple(briefing.warnings.all()))

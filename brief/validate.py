@@ -1,6 +1,6 @@
 """Stage 2, validate: typed models for every file, then the checks across files.
 
-Returns a read-only Briefing, or every problem found in one pass.
+Returns a read-only Briefing with its warnings, or every problem found in one pass.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from types import MappingProxyType
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import ContentError
+from .errors import ContentError, Warnings
 from .load import GLOSSARY_FILE, SHEETS_DIR, Document, Loc, RawProject, SourceFile
 from .models import SLUG_PATTERN, STATUSES, Citation, Fact, FactSheet, Figure, Glossary, GlossaryTerm, PartialDate, SourceMeta
 from .compare import agreement
@@ -111,6 +111,7 @@ class Briefing:
     glossary: tuple[GlossaryTerm, ...]
     # Facts whose date is inferred: by their own date_basis, or as the inferred date of a source they cite.
     inferred_dates: frozenset[str]
+    warnings: Warnings = Warnings()
 
     # Cached: every page's heading shows the date, and there are as many pages as topics and sources.
     @cached_property
@@ -133,7 +134,7 @@ class Briefing:
 
 
 def validate(raw: RawProject) -> tuple[Briefing | None, list[ContentError]]:
-    """The Briefing built from the loaded files, or None and every problem found."""
+    """The Briefing built from the loaded files (its warnings with it), or None and every problem found."""
     errors: list[ContentError] = []
     sources = {}
     for source_file in raw.sources:
@@ -164,7 +165,7 @@ def validate(raw: RawProject) -> tuple[Briefing | None, list[ContentError]]:
     if errors or not topics or raw.broken_source_ids:
         # A source that failed to load has its errors from load, and its citations could not be placed.
         return None, errors
-    return _briefing(topics, sources, texts, found, glossary), []
+    return _briefing(topics, sources, texts, found, glossary, _warnings(sources, found)), []
 
 
 _FILE_MODELS: dict[str, type[BaseModel]] = {SHEETS_DIR: FactSheet, GLOSSARY_FILE: Glossary}
@@ -295,9 +296,8 @@ def _check_source(source: SourceFile, meta: SourceMeta | None) -> list[ContentEr
     errors = []
     if not re.fullmatch(SLUG_PATTERN, source.id):
         errors.append(ContentError(source.front.name, 0, 0, f"file name {source.id!r} is not a valid source id: rename it; {_slug_problem(source.id)}"))
-    if meta is not None and meta.title is None and meta.label is None:
-        message = "the article has no title: add `label:`, a few words readers see in its place (what the article is about, and who published it if known)"
-        errors.append(source.front.error(("title",), message))
+    if meta is not None and meta.title is None and meta.label is None and not meta.awaiting_review:  # else part of the review
+        errors.append(source.front.error(("title",), UNTITLED))
     if meta is not None and meta.published and meta.published > meta.archived:
         errors.append(source.front.error(("published",), f"published {meta.published} is after archived {meta.archived}: correct one of the two dates"))
     return errors
@@ -428,6 +428,7 @@ def _briefing(
     texts: dict[str, SourceText],
     found: dict[tuple[str, str], tuple[int, int]],
     glossary: Glossary | None,
+    warnings: Warnings,
 ) -> Briefing:
     ordered = tuple(sorted((topic for _, topic in topics), key=lambda t: (t.sheet.order, t.sheet.title, t.id)))
     cited: dict[str, list[tuple[tuple[int, int], tuple[str, str]]]] = defaultdict(list)
@@ -449,6 +450,7 @@ def _briefing(
         _disputes(ordered),
         glossary.terms if glossary else (),
         _inferred_dates(ordered, built),
+        warnings,
     )
 
 
@@ -557,3 +559,21 @@ def _reference_problems(text: str, known: list[str], bare: re.Pattern | None) ->
     for match in bare.finditer(FACT_REFERENCE.sub("", text)) if bare else ():
         problems.append(f"names the fact {match.group(1)!r} by its id, which readers would see: write [[{match.group(1)}]] to link it by its text")
     return problems
+
+
+AWAITING_REVIEW = "awaiting review: read the text against the original, complete the front matter, then delete the line `awaiting_review: true`"
+UNTITLED = "the article has no title: add `label:`, a few words readers see in its place (what the article is about, and who published it if known)"
+UNUSED_SOURCE = "no fact, figure or glossary term cites this source: cite it or remove the file"
+
+
+def _warnings(sources: dict[str, tuple[SourceFile, SourceMeta]], found: dict[tuple[str, str], tuple[int, int]]) -> Warnings:
+    """Sources still awaiting an editor's review, and sources nothing cites."""
+    cited = {source_id for source_id, _ in found}
+    awaiting = [source_file.front.error(("awaiting_review",), _review_asks(meta)) for source_file, meta in sources.values() if meta.awaiting_review]
+    unused = [ContentError(source_file.front.name, 0, 0, UNUSED_SOURCE) for source_id, (source_file, _) in sources.items() if source_id not in cited]
+    return Warnings(tuple(awaiting), tuple(unused))
+
+
+def _review_asks(meta: SourceMeta) -> str:
+    """What the review of a source still has to do: an untitled article's label is part of it."""
+    return AWAITING_REVIEW + ("; " + UNTITLED if meta.title is None and meta.label is None else "")

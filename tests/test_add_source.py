@@ -84,8 +84,42 @@ def test_html_page_becomes_a_source_with_its_stated_metadata(tmp_path, project):
     assert meta.url == "https://testwire.example/world/putin-xi-call"
     assert str(meta.archived) == "2026-11-23"
     assert meta.date_basis is None
-    assert "needs an editor's review" in meta.note
     assert body == "\n\n".join(PARAGRAPHS) + "\n"
+
+
+def test_a_new_source_awaits_review_with_the_instructions_in_a_comment_never_in_the_note(tmp_path, project):
+    result = add(project, saved(tmp_path, "page.html", PAGE), "--id", "call")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == (
+        "awaiting review: read sources/call.md against the original and follow the comment in its front matter; "
+        "build and pdf refuse to publish until then"
+    )
+    path = project / "sources" / "call.md"
+    meta, _ = front_and_body(path, project)
+    assert (meta.note, meta.awaiting_review) == (None, True)
+    front = path.read_text(encoding="utf-8").split("---")[1]
+    assert front.endswith(
+        'archived: 2026-11-23\nnote: null\n'
+        "# Imported from `page.html` by `build.py add-source`. To review: compare the text with the original, "
+        "remove any page furniture left, record removals and contradictions in note, fill in a null field only from "
+        "what the article itself states, then delete this comment and the line below.\n"
+        "awaiting_review: true\n"
+    )
+
+
+def test_a_line_break_in_the_file_name_stays_inside_the_comment(tmp_path, project):
+    result = add(project, saved(tmp_path, "odd\nname: x\u2028.txt", "Some text.\n"), "--id", "odd")
+    assert result.exit_code == 0, result.output
+    meta, _ = front_and_body(project / "sources" / "odd.md", project)
+    assert meta.awaiting_review is True
+    assert "# Imported from `odd\\nname: x\\u2028.txt`" in (project / "sources" / "odd.md").read_text(encoding="utf-8")
+
+
+def test_awaiting_review_must_be_true_or_false():
+    base = {"title": None, "publisher": None, "author": None, "published": None, "url": None, "archived": "2026-11-23"}
+    assert SourceMeta.model_validate(base).awaiting_review is False
+    with pytest.raises(ValueError):
+        SourceMeta.model_validate({**base, "awaiting_review": "yes"})
 
 
 def test_page_furniture_and_the_repeated_headline_are_dropped(tmp_path, project):

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from brief.cli import main
 from brief.pipeline import Project, build
 from brief.site import ABANDONED_AFTER_SECONDS, new_output_folder, publish
-from conftest import make_tiny_project
+from conftest import TINY_SOURCE, make_tiny_project
 
 OUTPUT_FOLDERS = ("site", "staging")
 
@@ -43,7 +43,16 @@ def replace_in(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+AWAITING_SOURCE = TINY_SOURCE.replace("archived: 2026-11-23\n", "archived: 2026-11-23\nawaiting_review: true\n")
+AWAITING = "awaiting review: read the text against the original, complete the front matter, then delete the line `awaiting_review: true`"
+
+
+def add_awaiting_source(root: Path) -> None:
+    (root / "sources" / "new-article.md").write_text(AWAITING_SOURCE, encoding="utf-8")
+
+
 BREAKAGES = {
+    "a source awaiting review": add_awaiting_source,
     "a fact sheet": lambda root: replace_in(root / "briefings" / "energy.yaml", "status: stated", "status: rumoured"),
     "a quote": lambda root: replace_in(root / "briefings" / "energy.yaml", "carries gas to the east", "carried gas east"),
     "a source": lambda root: (root / "sources" / "test-article.md").write_bytes(b"\xff\xfe"),
@@ -102,6 +111,30 @@ def test_a_failed_build_leaves_the_previous_site_exactly_as_it_was(breakage: str
     assert sorted(path.name for path in project.iterdir()) == sorted(["briefings", "sources", "templates", "mkdocs.yml", *OUTPUT_FOLDERS])
     assert [path.name for path in (tmp_path / "work").iterdir()] == ["project"]
     assert list((tmp_path / "tmp").iterdir()) == []
+
+
+@pytest.mark.parametrize("command", ["build", "pdf"])
+def test_build_and_pdf_refuse_to_publish_while_a_source_awaits_review(command: str, project: Path):
+    site_before, staging_before = snapshot(project / "site"), snapshot(project / "staging")
+    add_awaiting_source(project)
+    result = CliRunner().invoke(main, [command, "--project", str(project)])
+    assert result.exit_code == 1, result.output
+    assert result.output.splitlines() == [
+        f"sources/new-article.md:8:18: {AWAITING}",
+        "1 problem(s) found; nothing was written to site/",
+    ]
+    assert snapshot(project / "site") == site_before
+    assert snapshot(project / "staging") == staging_before
+
+
+def test_a_source_nothing_cites_is_only_a_warning_for_build(project: Path):
+    (project / "sources" / "new-article.md").write_text(TINY_SOURCE, encoding="utf-8")
+    result = run_build(project)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        "sources/new-article.md: warning: no fact, figure or glossary term cites this source: cite it or remove the file"
+    ]
+    assert (project / "site" / "sources" / "new-article.html").is_file()
 
 
 def test_a_good_build_writes_only_into_site_and_staging(project: Path, tmp_path: Path):

@@ -164,3 +164,14 @@ def test_ctrl_c_during_the_first_build_leaves_no_temporary_folder(project_copy, 
             process.kill()
             process.wait(timeout=10)
     assert list(env_tmp.glob("brief-serve-*")) == []
+
+
+def test_a_source_awaiting_review_is_previewed_with_its_warning(server, project_copy):
+    server.wait_for_line("rebuilt in", START_TIMEOUT)
+    seconds_until(server.is_up, CHANGE_TIMEOUT)
+    text = "---\ntitle: Fresh article\npublisher: null\nauthor: null\npublished: null\nurl: null\narchived: 2026-11-23\nawaiting_review: true\n---\nFresh text.\n"
+    (project_copy / "sources" / "fresh-article.md").write_text(text, encoding="utf-8")
+    warning = server.wait_for_line("sources/fresh-article.md:8:18: warning: awaiting review", CHANGE_TIMEOUT)
+    assert warning.endswith("then delete the line `awaiting_review: true`")
+    server.wait_for_line("rebuilt in", CHANGE_TIMEOUT)
+    assert "Fresh text." in server.page("sources/fresh-article.html")
