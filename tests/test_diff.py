@@ -33,7 +33,7 @@ figures:
     said_by: Alpha
     cite:
       - source: test-article
-        quote: "the pipeline carries gas to the east"
+        quote: "the pipeline's capacity at 38 bcm a year; Beta says 40 bcm"
 """
 
 OTHER_SOURCE = TINY_SOURCE.replace("title: Test article", "title: Another article").replace(
@@ -133,14 +133,15 @@ def test_removed_facts_and_a_changed_text_with_its_old_and_new_value(history):
 
 
 def test_changed_quote_is_shown_as_one_citation_added_and_one_removed(history):
-    write(history, "briefings/energy.yaml", sheet(history).replace('quote: "the pipeline carries gas to the east"\n', 'quote: "Alpha said the pipeline carries gas"\n', 1))
+    figure_quote = 'quote: "the pipeline\'s capacity at 38 bcm a year; Beta says 40 bcm"\n'
+    write(history, "briefings/energy.yaml", sheet(history).replace(figure_quote, 'quote: "Alpha put the pipeline\'s capacity at 38 bcm"\n'))
     commit(history, "longer quote")
 
     lines = diff_report(history, "HEAD~1", "HEAD").splitlines()
 
     assert lines[lines.index("- `pipeline-capacity` (2025, according to Alpha)") + 1 : ][:2] == [
-        "  - citation added: ✅ `test-article`: “Alpha said the pipeline carries gas”",
-        "  - citation removed: `test-article`: “the pipeline carries gas to the east”",
+        "  - citation added: ✅ `test-article`: “Alpha put the pipeline's capacity at 38 bcm”",
+        "  - citation removed: `test-article`: “the pipeline's capacity at 38 bcm a year; Beta says 40 bcm”",
     ]
 
 
