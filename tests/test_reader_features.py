@@ -33,8 +33,8 @@ def sheet_with_figure(title: str, fact_id: str, value: int, who: str, quote: str
 def test_two_values_for_the_same_metric_and_period_are_both_shown(tiny_project):
     root = tiny_project(
         {
-            "energy": sheet_with_figure("Energy", "fact-one", 38, "Alpha", "Alpha said the pipeline carries gas"),
-            "trade": sheet_with_figure("Trade", "fact-two", 22, "Beta", "Beta denied that the pipeline carries anything"),
+            "energy": sheet_with_figure("Energy", "fact-one", 38, "Alpha", "Alpha put the pipeline's capacity at 38 bcm"),
+            "trade": sheet_with_figure("Trade", "fact-two", 40, "Beta", "Beta says 40 bcm"),
         }
     )
     build(Project(root))
@@ -42,15 +42,15 @@ def test_two_values_for_the_same_metric_and_period_are_both_shown(tiny_project):
     box = html.split('<div class="brief-differ" role="note">', 1)[1].split("</div>", 1)[0]
     assert "Gas carried, 2024: the sources give 2 different values." in box
     assert re.search(r"38</span> <span class=\"brief-figure__unit\">bcm</span> according to <strong>Alpha</strong>", box)
-    assert re.search(r"22</span> <span class=\"brief-figure__unit\">bcm</span> according to <strong>Beta</strong>", box)
+    assert re.search(r"40</span> <span class=\"brief-figure__unit\">bcm</span> according to <strong>Beta</strong>", box)
     assert 'href="../topics/trade.html"' in box
 
 
 def test_equal_values_are_not_flagged(tiny_project):
     root = tiny_project(
         {
-            "energy": sheet_with_figure("Energy", "fact-one", 38, "Alpha", "Alpha said the pipeline carries gas"),
-            "trade": sheet_with_figure("Trade", "fact-two", 38, "Beta", "Beta denied that the pipeline carries anything"),
+            "energy": sheet_with_figure("Energy", "fact-one", 38, "Alpha", "Alpha put the pipeline's capacity at 38 bcm"),
+            "trade": sheet_with_figure("Trade", "fact-two", 38, "Beta", "the pipeline's capacity at 38 bcm a year"),
         }
     )
     build(Project(root))
