@@ -130,6 +130,17 @@ def figure_problem(value: float, unit: str, qualifier: str | None, quotes: list[
     return _qualifier_problem(stating[0], qualifier)
 
 
+def stating_amount(value: float, unit: str, qualifier: str | None, quotes: list[str]) -> Amount | None:
+    """The first amount in the quotes that states the figure's value with its qualifier, or None (figure_problem says why)."""
+    try:
+        wanted = qualifier_class(qualifier)
+    except KeyError:
+        return None
+    figure_unit = unit_of(unit)
+    found = (amount for quote in quotes for amount in amounts(quote))
+    return next((amount for amount in found if _states(amount, value, figure_unit) and amount.qualifier == wanted), None)
+
+
 def numbers_missing(text: str, quotes: list[str], date_parts: tuple[str, ...]) -> list[tuple[str, int]]:
     """Each number written in digits in text that no quote states, as (written, offset in text).
 

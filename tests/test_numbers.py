@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from brief.numbers import Unit, amounts, figure_problem, numbers_missing, unit_of
+from brief.numbers import Unit, amounts, figure_problem, numbers_missing, stating_amount, unit_of
 
 
 @pytest.mark.parametrize(
@@ -174,3 +174,17 @@ def test_a_quote_that_does_not_state_the_value(value, unit, qualifier, quotes, m
 )
 def test_numbers_in_a_fact_text_that_no_quote_states(text, quotes, date_parts, missing):
     assert numbers_missing(text, quotes, date_parts) == missing
+
+
+@pytest.mark.parametrize(
+    ("value", "qualifier", "quotes", "written"),
+    [
+        (220, "over", ["$220 billion, or more than $220 billion"], "more than $220 billion"),  # the one with the qualifier
+        (220, None, ["$220 billion, or more than $220 billion"], "$220 billion"),
+        (230, None, [QUOTE], None),
+        (220, "well over", [QUOTE], None),
+    ],
+)
+def test_the_amount_that_states_a_figure(value, qualifier, quotes, written):
+    stated = stating_amount(value, "USD billion", qualifier, quotes)
+    assert (stated.written if stated else None) == written
