@@ -79,7 +79,7 @@ class Amount:
     written: str  # the phrase as written, e.g. "more than $220 billion"
     number: float  # the number as written, before the scale
     start: int  # where the number's first character is in the text
-    in_digits: bool
+    in_digits: bool  # written in digits, not in words
 
 
 @dataclass(frozen=True)
@@ -99,6 +99,7 @@ def amounts(text: str) -> list[Amount]:
 def unit_of(unit: str) -> Unit:
     """The scale, percent and currency a figure's unit names; anything else in it ("tonnes", "visits") is the thing counted."""
     tokens = re.findall(r"[a-z]+|[%$€£¥₽]", unit.lower())
+    # In a unit, a lone m or k is metres or kilo-, never a million or a thousand.
     scale = math.prod(_SCALES[token] for token in tokens if token in _SCALES and token not in ("m", "k"))
     percent = "%" in tokens or "percent" in tokens or ("per" in tokens and "cent" in tokens)
     currency = next((_CURRENCIES[token] for token in tokens if token in _CURRENCIES), None)
