@@ -3,7 +3,8 @@
 Source articles are prose drawn from a fixed vocabulary by a seeded random
 generator, so every run of a scale produces the same bytes. Every quote is cut
 out of its source's text, so every fact cites a passage that really is there,
-and `check` passes exactly as it does on edited content.
+and `check` passes exactly as it does on edited content: each source states a
+value for each unit a figure can have, and a figure quotes one of them.
 """
 
 from __future__ import annotations
@@ -42,7 +43,9 @@ SPEAKERS = ["Vladimir Putin", "Xi Jinping", "Sergei Lavrov", "Wang Yi", "Yuri Us
 PUBLISHERS = ["The Kyiv Independent", "Reuters", "Xinhua", "TASS", "Nikkei Asia", "The Moscow Times", None]
 # `confirmed` needs a confirmer with a citation of its own; the synthetic content has none.
 STATUSES = ["stated", "reported", "disputed", "denied"]
-METRICS = [(f"metric-{n}", unit) for n, unit in enumerate(["USD billion", "%", "bcm", "million tonnes", "units"] * 2)]
+# Each unit a figure has, and how a source writes an amount in it (check reads the value back out of the quote).
+UNIT_WORDS = {"USD billion": "${} billion", "%": "{}%", "bcm": "{} bcm", "million tonnes": "{} million tonnes", "units": "{} units"}
+METRICS = [(f"metric-{n}", unit) for n, unit in enumerate(list(UNIT_WORDS) * 2)]
 
 
 @dataclass(frozen=True)
@@ -67,34 +70,45 @@ def generate_project(root: Path, scale: Scale, seed: int = 7) -> Path:
         (root / folder).mkdir(parents=True, exist_ok=True)
     shutil.copytree(REPO / "templates", root / "templates", dirs_exist_ok=True)
     shutil.copy2(REPO / "mkdocs.yml", root / "mkdocs.yml")
-    texts = {}
+    texts, stated = {}, {}
     for number in range(scale.sources):
-        source_id, text = f"source-{number:04d}", article_text(rng)
-        texts[source_id] = text
+        source_id = f"source-{number:04d}"
+        stated[source_id] = stated_figures(rng)
+        texts[source_id] = text = article_text(rng, [sentence for _, _, sentence in stated[source_id]])
         (root / "sources" / f"{source_id}.md").write_text(source_file(rng, text), encoding="utf-8")
     source_ids = sorted(texts)
     for number in range(scale.topics):
         topic_id = f"topic-{number:03d}"
-        sheet = fact_sheet(rng, topic_id, number, Citable(home_sources(source_ids, number, scale), source_ids), texts)
+        sheet = fact_sheet(rng, topic_id, number, Citable(home_sources(source_ids, number, scale), source_ids), texts, stated)
         (root / "briefings" / f"{topic_id}.yaml").write_text(sheet, encoding="utf-8")
     return root
 
 
-def sentence(rng: random.Random) -> str:
+def sentence(rng: random.Random, numbers: bool = True) -> str:
+    """Words from the vocabulary; with numbers, now and then a decimal among them (a fact's text has none its quote lacks)."""
     words = [rng.choice(ACCENTED) if rng.random() < 0.02 else rng.choice(WORDS) for _ in range(rng.randint(8, 24))]
-    if rng.random() < 0.3:
+    if numbers and rng.random() < 0.3:
         words.insert(rng.randint(1, len(words) - 1), f"{rng.randint(2, 990)}.{rng.randint(0, 9)}")
     return words[0][:1].upper() + " ".join(words)[1:] + rng.choice([".", ".", ".", "?", ";"])
 
 
-def article_text(rng: random.Random) -> str:
-    """An article of 3-5 KB: paragraphs of a few sentences, now and then a `## ` subheading."""
-    target = rng.randint(3000, 5000)
+def stated_figures(rng: random.Random) -> list[tuple[str, int, str]]:
+    """(unit, value, sentence): one amount in each unit, for a source to state and a figure to quote."""
+    return [(unit, value, f"The {rng.choice(WORDS)} figure reached {words.format(value)} that year.")
+            for unit, words in UNIT_WORDS.items() for value in [rng.randint(1, 500)]]
+
+
+def article_text(rng: random.Random, stating: list[str]) -> str:
+    """An article of 3-5 KB: paragraphs of a few sentences, now and then a `## ` subheading; each of stating in a paragraph."""
+    target = rng.randint(3000, 5000) - sum(len(line) + 1 for line in stating)  # the same sizes as before they were added
     paragraphs: list[str] = []
     while sum(len(p) + 2 for p in paragraphs) < target:
         if paragraphs and rng.random() < 0.1:
             paragraphs.append("## " + sentence(rng).rstrip(".?;"))
         paragraphs.append(" ".join(sentence(rng) for _ in range(rng.randint(2, 6))))
+    prose = [index for index, paragraph in enumerate(paragraphs) if not paragraph.startswith("## ")]
+    for line in stating:
+        paragraphs[rng.choice(prose)] += " " + line
     return "\n\n".join(paragraphs) + "\n"
 
 
@@ -140,7 +154,9 @@ def home_sources(source_ids: list[str], number: int, scale: Scale) -> list[str]:
     return [source_ids[(first + offset) % len(source_ids)] for offset in range(min(HOME_SOURCES, len(source_ids)))]
 
 
-def fact_sheet(rng: random.Random, topic_id: str, number: int, sources: Citable, texts: dict[str, str]) -> str:
+def fact_sheet(
+    rng: random.Random, topic_id: str, number: int, sources: Citable, texts: dict[str, str], stated: dict[str, list[tuple[str, int, str]]]
+) -> str:
     title = f"Topic {number}: " + " ".join(rng.choice(WORDS) for _ in range(3))
     lines = [
         f"title: {yaml_value(title)}",
@@ -152,17 +168,18 @@ def fact_sheet(rng: random.Random, topic_id: str, number: int, sources: Citable,
     for index in range(FIGURES_PER_TOPIC):
         metric, unit = rng.choice(METRICS)
         (source,) = sources.pick(rng, 1)
+        value, quote = next((value, line.rstrip(".")) for stated_unit, value, line in stated[source] if stated_unit == unit)
         lines += [
             f"  - metric: {metric}",
             f"    label: {yaml_value(' '.join(rng.choice(WORDS) for _ in range(4)))}",
-            f"    value: {rng.randint(1, 500)}",
+            f"    value: {value}",
             f"    unit: {yaml_value(unit)}",
             f"    period: {yaml_value(str(rng.randint(2020, 2025)))}",
             f"    said_by: {yaml_value(rng.choice(SPEAKERS))}",
             f"    status: {rng.choice(STATUSES)}",
             "    cite:",
             f"      - source: {source}",
-            f"        quote: {yaml_value(quote_from(rng, texts[source]))}",
+            f"        quote: {yaml_value(quote)}",
         ]
     lines.append("facts:")
     for index in range(FACTS_PER_TOPIC):
@@ -174,7 +191,7 @@ def fact_lines(rng: random.Random, fact_id: str, sources: Citable, texts: dict[s
     lines = [
         f"  - id: {fact_id}",
         f"    date: {yaml_value(fact_date(rng))}",
-        f"    text: {yaml_value(sentence(rng) + (' See [the report](https://example.org/report).' if rng.random() < 0.1 else ''))}",
+        f"    text: {yaml_value(sentence(rng, numbers=False) + (' See [the report](https://example.org/report).' if rng.random() < 0.1 else ''))}",
         f"    said_by: {yaml_value(rng.choice(SPEAKERS))}",
         f"    status: {rng.choice(STATUSES)}",
     ]

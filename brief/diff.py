@@ -5,6 +5,9 @@ git into a temporary folder and loaded there; the working tree is loaded in
 place. The HEAD side is also validated, and the report says whether every
 quote in it is found in its source.
 
+A changed text, summary, note or label is shown word by word; each added or
+changed figure says whether its quotes state its value, by check's own rule.
+
 A side that fails validation is still compared as far as its files load: a
 reviewer needs to see what a broken pull request changes as much as a good one.
 A file that does not load at all (a YAML syntax error) is named, and its facts
@@ -19,6 +22,7 @@ from __future__ import annotations
 import difflib
 import io
 import json
+import math
 import re
 import subprocess
 import tarfile
@@ -30,6 +34,7 @@ from typing import Any
 
 from .errors import ContentError
 from .load import GLOSSARY_FILE, SHEET_SUFFIX, SHEETS_DIR, SOURCE_SUFFIX, SOURCES_DIR, RawProject, load_project
+from .numbers import figure_problem, stating_amount
 from .quotes import SourceText, normalize
 from .validate import validate
 
@@ -37,6 +42,8 @@ from .validate import validate
 MAX_REPORT_BYTES = 1_000_000
 MAX_PROBLEMS_LISTED = 200
 SHEET_FIELDS_SHOWN_AS_ITEMS = ("facts", "figures")
+# Prose fields: a changed one is shown word by word, since a reviewer looks for the few words that moved.
+WORD_DIFF_FIELDS = ("text", "summary", "note", "label")
 
 
 class RevisionError(Exception):
@@ -186,7 +193,7 @@ def _topic(
     facts = _keyed(before.get("facts"), _fact_key), _keyed(after.get("facts"), _fact_key)
     fact_lines, fact_counts = _items("facts", *facts, _describe_fact, texts)
     figures = _keyed(before.get("figures"), _figure_key), _keyed(after.get("figures"), _figure_key)
-    figure_lines, figure_counts = _items("figures", *figures, _describe_figure, texts)
+    figure_lines, figure_counts = _items("figures", *figures, _describe_figure, texts, _figure_now)
     body = _sheet_fields(before, after) + fact_lines + figure_lines
     return ([heading + status, "", *body] if body else []), fact_counts, figure_counts
 
@@ -231,7 +238,8 @@ def _keyed(items: Any, key) -> dict[str, dict]:
     return keyed
 
 
-def _items(kind: str, before: dict[str, dict], after: dict[str, dict], describe, texts) -> tuple[list[str], Counts]:
+def _items(kind: str, before: dict[str, dict], after: dict[str, dict], describe, texts, now=None) -> tuple[list[str], Counts]:
+    """Items added, removed and changed; now, if given, adds lines on what a changed item has become."""
     lines: list[str] = []
     added = sorted(after.keys() - before.keys())
     removed = sorted(before.keys() - after.keys())
@@ -246,7 +254,7 @@ def _items(kind: str, before: dict[str, dict], after: dict[str, dict], describe,
     if changed:
         lines += [f"**{kind.capitalize()} changed ({len(changed)})**", ""]
         for key, changes in changed.items():
-            lines += [f"- {key}", *("  " + change for change in changes)]
+            lines += [f"- {key}", *("  " + change for change in changes), *(now(after[key], texts) if now else [])]
         lines.append("")
     return lines, Counts(len(added), len(removed), len(changed))
 
@@ -258,9 +266,42 @@ def _describe_fact(key: str, fact: dict, texts: dict[str, SourceText] | None) ->
 
 
 def _describe_figure(key: str, figure: dict, texts: dict[str, SourceText] | None) -> list[str]:
-    amount = " ".join(_plain(figure.get(field)) for field in ("qualifier", "value", "unit") if figure.get(field) is not None)
-    head = f"- {key}: {amount} — {_value(figure.get('label'))}"
-    return [head, *_citation_lines(figure.get("cite"), texts)]
+    head = f"- {key}: {_amount(figure)} — {_value(figure.get('label'))}"
+    return [head, *_citation_lines(figure.get("cite"), texts), *(_number_stated(figure) if texts is not None else [])]
+
+
+def _figure_now(figure: dict, texts: dict[str, SourceText]) -> list[str]:
+    """A changed figure as it now stands: its amount, each quote, and whether they state it."""
+    quotes = [f"    - {_citation(citation, texts)}" for citation in _citations(figure.get("cite"))]
+    return [f"  - now: {_amount(figure)}, quoting:", *quotes, *_number_stated(figure)]
+
+
+def _amount(figure: dict) -> str:
+    """qualifier value unit, as the figure gives them."""
+    return " ".join(_plain(figure.get(field)) for field in ("qualifier", "value", "unit") if figure.get(field) is not None)
+
+
+def _number_stated(figure: dict) -> list[str]:
+    """Whether the figure's quotes state its value, by the rule check applies; nothing when the figure is too broken to ask."""
+    value, unit, qualifier = figure.get("value"), figure.get("unit"), figure.get("qualifier")
+    quotes = [citation.get("quote") for citation in _citations(figure.get("cite"))]
+    readable = _finite_number(value) and isinstance(unit, str) and isinstance(qualifier, str | None)
+    if not readable or not all(isinstance(quote, str) for quote in quotes):
+        return []
+    stated = stating_amount(value, unit, qualifier, quotes)
+    if stated is not None:
+        return [f'  - ✅ number stated: "{_text(stated.written)}"']
+    return [f"  - ❌ number not stated: {_text(figure_problem(value, unit, qualifier, quotes) or '')}"]
+
+
+def _finite_number(value: Any) -> bool:
+    """A value check could compare: a side that fails validation may hold true, text, or 10**400."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 def _citation_lines(cite: Any, texts: dict[str, SourceText] | None) -> list[str]:
@@ -295,6 +336,8 @@ def _field_changes(before: dict, after: dict, texts: dict[str, SourceText]) -> l
             continue
         if field == "cite":
             lines += _citation_changes(old, new, texts)
+        elif field in WORD_DIFF_FIELDS and isinstance(old, str) and isinstance(new, str):
+            lines.append(f"- `{_code(field)}`: {_word_changes(old, new)}")
         else:
             lines.append(f"- `{_code(field)}`: {_shown(field, before, old)} → {_shown(field, after, new)}")
     return lines
@@ -309,6 +352,20 @@ def _citation_changes(old: Any, new: Any, texts: dict[str, SourceText]) -> list[
     lines = [f"- citation added: {_citation(after[key], texts)}" for key in sorted(after.keys() - before.keys())]
     lines += [f"- citation removed: {_citation(before[key], None)}" for key in sorted(before.keys() - after.keys())]
     return lines or ["- `cite`: reworded, same quotes after normalising"]
+
+
+def _word_changes(old: str, new: str) -> str:
+    """The new text with the words removed ~~struck~~ and the words inserted in **bold**."""
+    before, after = old.split(), new.split()
+    shown = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=before, b=after, autojunk=False).get_opcodes():
+        if tag == "equal":
+            shown.append(_text(" ".join(after[j1:j2])))
+        if tag in ("delete", "replace"):
+            shown.append(f"~~{_text(' '.join(before[i1:i2]))}~~")
+        if tag in ("insert", "replace"):
+            shown.append(f"**{_text(' '.join(after[j1:j2]))}**")
+    return " ".join(shown)
 
 
 def _shown(field: str, data: dict, value: Any) -> str:

@@ -21,6 +21,7 @@ from .errors import ContentError, Warnings
 from .load import GLOSSARY_FILE, SHEETS_DIR, Document, Loc, RawProject, SourceFile
 from .models import SLUG_PATTERN, STATUSES, Citation, Fact, FactSheet, Figure, Glossary, GlossaryTerm, PartialDate, SourceMeta
 from .compare import agreement
+from .numbers import figure_problem, numbers_missing
 from .quotes import SourceText
 
 M = typing.TypeVar("M", bound=BaseModel)
@@ -162,6 +163,7 @@ def validate(raw: RawProject) -> tuple[Briefing | None, list[ContentError]]:
     texts = {source_file.id: source_file.text for source_file in raw.sources}
     found, citation_errors = _find_citations(cited, texts, raw.broken_source_ids)
     errors += citation_errors
+    errors += _check_numbers(topics, found)
     if errors or not topics or raw.broken_source_ids:
         # A source that failed to load has its errors from load, and its citations could not be placed.
         return None, errors
@@ -420,6 +422,35 @@ def _find_citations(
             continue
         found[key] = span
     return found, errors
+
+
+def _check_numbers(topics: list[tuple[Document, Topic]], found: dict[tuple[str, str], tuple[int, int]]) -> list[ContentError]:
+    """Each figure's value and each number in a fact's text, stated by its quotes; an item with a quote not found is
+    skipped, as that quote has its error already."""
+    errors = []
+    for doc, topic in topics:
+        for index, figure in enumerate(topic.sheet.figures):
+            if _all_found(figure.cite, found):
+                problem = figure_problem(figure.value, figure.unit, figure.qualifier, [citation.quote for citation in figure.cite])
+                errors += [doc.error(("figures", index, "value"), problem)] if problem else []
+        for index, fact in enumerate(topic.sheet.facts):
+            if _all_found(fact.cite, found):
+                missing = numbers_missing(fact.text, [citation.quote for citation in fact.cite], _date_parts(fact.date))
+                errors += [doc.error(("facts", index, "text"), _unstated(written)) for written, _ in missing]
+    return errors
+
+
+def _all_found(cite: list[Citation], found: dict[tuple[str, str], tuple[int, int]]) -> bool:
+    return all((citation.source, citation.normalized_quote) in found for citation in cite)
+
+
+def _date_parts(when: PartialDate | None) -> tuple[str, ...]:
+    """The year, month and day a fact is dated to: a text may write them without its quotes doing so."""
+    return tuple(str(part) for part in (when.year, when.month, when.day) if part) if when else ()
+
+
+def _unstated(written: str) -> str:
+    return f'the text says "{written}" but no quote does: cite the words that state it, or correct the text'
 
 
 def _briefing(

@@ -49,6 +49,8 @@ archived: 2026-11-23
 Alpha said the pipeline carries gas to the east.
 
 Beta denied that the pipeline carries anything at all.
+
+Alpha put the pipeline's capacity at 38 bcm a year; Beta says 40 bcm.
 """
 
 TINY_SHEET = """\

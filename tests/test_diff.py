@@ -34,7 +34,7 @@ figures:
     status: stated
     cite:
       - source: test-article
-        quote: "the pipeline carries gas to the east"
+        quote: "the pipeline's capacity at 38 bcm a year; Beta says 40 bcm"
 """
 
 OTHER_SOURCE = TINY_SOURCE.replace("title: Test article", "title: Another article").replace(
@@ -83,7 +83,7 @@ def test_added_removed_and_changed_facts_figures_and_sources(history):
     assert lines[2].startswith("✅ **Verified:** `check` passes on `HEAD`")
     assert lines[4] == "Facts: 2 added, 0 removed, 1 changed. Figures: 0 added, 0 removed, 1 changed. Sources: 1 added, 0 removed, 1 changed."
     energy = lines.index("### Energy (`briefings/energy.yaml`)")
-    assert lines[energy + 2 : energy + 18] == [
+    assert lines[energy + 2 : energy + 21] == [
         "**Facts added (1)**",
         "",
         "- `beta-denies-it` · 2025-01-21 · denied · said by Beta: “Beta denied that the pipeline carries anything.”",
@@ -99,6 +99,9 @@ def test_added_removed_and_changed_facts_figures_and_sources(history):
         "- `pipeline-capacity` (2025, according to Alpha)",
         "  - `status`: “stated” → “reported”",
         "  - `value`: `38` → `40`",
+        "  - now: `40` bcm a year, quoting:",
+        "    - ✅ `test-article`: “the pipeline's capacity at 38 bcm a year; Beta says 40 bcm”",
+        '  - ✅ number stated: "40 bcm"',
         "",
     ]
     new_topic = lines.index("### Trade (`briefings/trade.yaml`) — new topic")
@@ -131,18 +134,19 @@ def test_removed_facts_and_a_changed_text_with_its_old_and_new_value(history):
 
     assert "**Facts removed (1)**" in lines
     assert "- `beta-denies-it` · 2025-01-21 · denied · said by Beta: “Beta denied that the pipeline carries anything.”" in lines
-    assert "  - `text`: “Alpha said the pipeline carries gas.” → “Alpha said \\*gas\\* flows east.”" in lines
+    assert "  - `text`: Alpha said ~~the pipeline carries gas.~~ **\\*gas\\* flows east.**" in lines
 
 
 def test_changed_quote_is_shown_as_one_citation_added_and_one_removed(history):
-    write(history, "briefings/energy.yaml", sheet(history).replace('quote: "the pipeline carries gas to the east"\n', 'quote: "Alpha said the pipeline carries gas"\n', 1))
+    figure_quote = 'quote: "the pipeline\'s capacity at 38 bcm a year; Beta says 40 bcm"\n'
+    write(history, "briefings/energy.yaml", sheet(history).replace(figure_quote, 'quote: "Alpha put the pipeline\'s capacity at 38 bcm"\n'))
     commit(history, "longer quote")
 
     lines = diff_report(history, "HEAD~1", "HEAD").splitlines()
 
     assert lines[lines.index("- `pipeline-capacity` (2025, according to Alpha)") + 1 : ][:2] == [
-        "  - citation added: ✅ `test-article`: “Alpha said the pipeline carries gas”",
-        "  - citation removed: `test-article`: “the pipeline carries gas to the east”",
+        "  - citation added: ✅ `test-article`: “Alpha put the pipeline's capacity at 38 bcm”",
+        "  - citation removed: `test-article`: “the pipeline's capacity at 38 bcm a year; Beta says 40 bcm”",
     ]
 
 
@@ -236,4 +240,110 @@ def test_glossary_terms_added_and_changed(history):
         "",
         "- “Pipeline”",
         "  - `definition`: “A pipe that carries gas east, says Alpha.” → “A pipe carrying gas east, says Alpha.”",
+    ]
+
+
+def changed_lines(history, old: str, new: str, path: str = "briefings/energy.yaml") -> list[str]:
+    """The report's lines after one replacement in one file of the working tree."""
+    text = (history / path).read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    write(history, path, text.replace(old, new))
+    return diff_report(history, "HEAD").splitlines()
+
+
+# The fact's own lines: the figure above it has a speaker and a status too.
+FACT = "    text: Alpha said the pipeline carries gas.\n    said_by: Alpha\n"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "shown"),
+    [
+        (FACT + "    status: stated\n", FACT + "    status: disputed\n", "  - `status`: “stated” → “disputed”"),
+        (FACT, FACT.replace("by: Alpha", "by: Alpha's ministry"), "  - `said_by`: “Alpha” → “Alpha's ministry”"),
+        (FACT + "    status: stated\n", FACT + "    status: stated\n    note: Alpha gave no figures.\n", "  - `note`: _(absent)_ → “Alpha gave no figures.”"),
+        (FACT + "    status: stated\n", FACT + "    status: stated\n    contradicts: [beta-denies-it]\n", '  - `contradicts`: _(absent)_ → `["beta-denies-it"]`'),
+        (FACT + "    status: stated\n", FACT + "    status: confirmed\n    confirmed_by: Beta\n", "  - `confirmed_by`: _(absent)_ → “Beta”"),
+    ],
+    ids=["status", "said_by", "note", "contradicts", "confirmed_by"],
+)
+def test_each_changed_fact_field_is_shown_old_to_new(history, old, new, shown):
+    lines = changed_lines(history, old, new)
+    fact = lines.index("- `pipeline-carries-gas`")
+    assert shown in lines[fact + 1 : fact + 3]
+
+
+def test_a_changed_note_is_shown_word_by_word(history):
+    sheet_text = sheet(history).replace(FACT + "    status: stated\n", FACT + "    status: stated\n    note: Alpha gave no date.\n")
+    write(history, "briefings/energy.yaml", sheet_text)
+    commit(history, "note")
+    lines = changed_lines(history, "note: Alpha gave no date.", "note: Alpha gave no date or place.")
+    assert "  - `note`: Alpha gave no ~~date.~~ **date or place.**" in lines
+
+
+def test_a_changed_summary_and_label_are_shown_word_by_word(history):
+    changed_lines(history, "summary: Alpha says the pipeline carries gas; Beta denies it.", "summary: Alpha says the pipeline carries oil; Beta denies it.")
+    lines = changed_lines(history, "label: Pipeline capacity", "label: Capacity of the pipeline")
+    assert "- `summary`: Alpha says the pipeline carries ~~gas;~~ **oil;** Beta denies it." in lines
+    figure = lines.index("- `pipeline-capacity` (2025, according to Alpha)")
+    assert lines[figure + 1] == "  - `label`: ~~Pipeline capacity~~ **Capacity of the pipeline**"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "shown"),
+    [
+        ("title: Test article", "title: A test article", "  - `title`: “Test article” → “A test article”"),
+        ("author: null", "author: Anna Petrova", "  - `author`: _null_ → “Anna Petrova”"),
+        ("published: 2025-01-21", "published: 2025-01-20", "  - `published`: “2025-01-21” → “2025-01-20”"),
+        ("url: null", "url: https://example.org/a", "  - `url`: _null_ → “https://example.org/a”"),
+        ("archived: 2026-11-23", "archived: 2026-11-24\ndate_basis: Inferred from the dateline.", "  - `date_basis`: _(absent)_ → “Inferred from the dateline.”"),
+        ("archived: 2026-11-23", "archived: 2026-11-23\nnote: Menus removed.", "  - `note`: _(absent)_ → “Menus removed.”"),
+        ("archived: 2026-11-23", "archived: 2026-11-23\nlabel: Kremlin readout", "  - `label`: _(absent)_ → “Kremlin readout”"),
+    ],
+    ids=["title", "author", "published", "url", "date_basis", "note", "label"],
+)
+def test_each_changed_source_field_is_shown_old_to_new(history, old, new, shown):
+    lines = changed_lines(history, old, new, "sources/test-article.md")
+    source = lines.index("- `sources/test-article.md`")
+    assert shown in lines[source + 1 :]
+
+
+def test_an_added_figure_says_whether_its_quote_states_the_number(history):
+    figure = """  - metric: pipeline-share
+    label: Beta's figure
+    value: 40
+    unit: bcm
+    said_by: Beta
+    cite:
+      - source: test-article
+        quote: "Beta says 40 bcm"
+  - metric: pipeline-plan
+    label: A figure no quote states
+    value: 41
+    qualifier: more than
+    unit: bcm
+    said_by: Beta
+    cite:
+      - source: test-article
+        quote: "Beta says 40 bcm"
+"""
+    lines = changed_lines(history, "facts:\n", figure + "facts:\n")
+    added = lines.index("**Figures added (2)**")
+    assert lines[added + 2 : added + 8] == [
+        "- `pipeline-plan` (period not stated, according to Beta): more than `41` bcm — “A figure no quote states”",
+        "  - ✅ `test-article`: “Beta says 40 bcm”",
+        '  - ❌ number not stated: the quote says "40 bcm"; value is 41: correct the value, or cite the words that state it',
+        "- `pipeline-share` (period not stated, according to Beta): `40` bcm — “Beta's figure”",
+        "  - ✅ `test-article`: “Beta says 40 bcm”",
+        '  - ✅ number stated: "40 bcm"',
+    ]
+
+
+def test_a_changed_figure_says_what_its_quote_says_when_it_does_not_state_the_value(history):
+    lines = changed_lines(history, "    value: 38\n", "    value: 38\n    qualifier: about\n")
+    figure = lines.index("- `pipeline-capacity` (2025, according to Alpha)")
+    assert lines[figure + 1 : figure + 5] == [
+        "  - `qualifier`: _(absent)_ → “about”",
+        "  - now: about `38` bcm a year, quoting:",
+        "    - ✅ `test-article`: “the pipeline's capacity at 38 bcm a year; Beta says 40 bcm”",
+        '  - ❌ number not stated: the quote says "38 bcm"; qualifier is "about": remove it, or cite words that say it',
     ]

@@ -169,7 +169,7 @@ EDITS = [
     ("briefings/energy.yaml", "text: Putin told Xi that China", "text: Putin told Xi today that China"),
     ("briefings/energy.yaml", "    date: 2025-01-21\n    text: Putin said Russia holds", "    date: 2024-03\n    text: Putin said Russia holds"),
     ("briefings/diplomacy.yaml", "Beijing has denied accusations", "Beijing has flatly denied accusations"),
-    ("briefings/arms-control.yaml", "    value: 1\n", "    value: 3\n"),
+    ("briefings/diplomacy.yaml", "    value: 1\n    unit: USD billion\n", "    value: 1000\n    unit: USD million\n"),
     ("briefings/trade.yaml", "title: Trade", "title: Trade and payments"),
     ("sources/kyivindependent-2025-01-21-xi-putin-call.md", "publisher: The Kyiv Independent", "publisher: Kyiv Independent"),
     ("glossary.yaml", "A gas pipeline to China", "A gas pipeline from Russia to China"),

@@ -36,9 +36,12 @@ STRUCTURE = '\n# PWN heading\n\n```\nPWN fence\n\n    PWN indented\n\n<div markd
 EVERYTHING = ALL + STRUCTURE
 
 QUOTE = f'Alpha said {SCRIPT} {JINJA} <!-- the pipeline carries gas'
+# The unit holds "{%" (JINJA): check reads it as a percent, so the figure quotes "38%".
 SOURCE_BODY = f"""{QUOTE} to the east.
 
 Beta said {JS_LINK} and {IMG} at the border.
+
+Alpha put the capacity at 38% of the total.
 
 ## {SCRIPT} {JINJA}
 
@@ -64,7 +67,6 @@ figures:
   - metric: pipeline-capacity
     label: {quoted("Label " + EVERYTHING)}
     value: 38
-    qualifier: {quoted("Qualifier " + ALL)}
     unit: {quoted("Unit " + ALL)}
     period: {quoted("Period " + ALL)}
     said_by: {quoted("Figure speaker " + EVERYTHING)}
@@ -72,7 +74,7 @@ figures:
     note: {quoted("Figure note " + EVERYTHING)}
     cite:
       - source: test-article
-        quote: {quoted(QUOTE)}
+        quote: "capacity at 38%"
 facts:
   - id: pipeline-carries-gas
     date: 2025-01-21
@@ -129,7 +131,7 @@ def clean_sheet() -> str:
     status: stated
     cite:
       - source: test-article
-        quote: "the pipeline carries gas to the east"
+        quote: "capacity at 38 bcm"
 facts:""") + """  - id: later-fact
     date: 2025-01-20
     text: Beta denied it.

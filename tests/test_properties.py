@@ -26,6 +26,8 @@ from conftest import REPO
 SOURCE_BODY = """Alpha said the pipeline carries gas to the east.
 
 Beta denied that the pipeline carries anything at all.
+
+Alpha put the pipeline's capacity at 38 bcm a year.
 """
 SOURCE_FRONT = {
     "title": "Test article",
@@ -47,7 +49,7 @@ SHEET = {
             "unit": "bcm a year",
             "said_by": "Alpha",
             "status": "stated",
-            "cite": [{"source": "test-article", "quote": "carries gas"}],
+            "cite": [{"source": "test-article", "quote": "capacity at 38 bcm"}],
         }
     ],
     "facts": [

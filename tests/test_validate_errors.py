@@ -121,3 +121,50 @@ def test_every_problem_is_reported_in_one_run(tiny_project):
         " (while parsing a flow sequence that starts at line 1, col 8): check the quotes, brackets and indentation here",
         "sources/test-article.md:7:11: `archived`: 'yesterday' is not a full date: write YYYY-MM-DD",
     ]
+
+
+def check_errors(root) -> list[str]:
+    with pytest.raises(ContentErrors) as caught:
+        check(Project(root))
+    return [str(error) for error in caught.value.errors]
+
+
+def edited(path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_a_figure_value_its_quote_does_not_state(project_copy):
+    edited(project_copy / "briefings/trade.yaml", "    value: 220\n", "    value: 230\n")
+    assert check_errors(project_copy) == [
+        'briefings/trade.yaml:15:12: the quote says "more than $220 billion"; value is 230: correct the value, or cite the words that state it'
+    ]
+
+
+def test_a_figure_without_the_qualifier_its_quote_states(project_copy):
+    edited(project_copy / "briefings/trade.yaml", "    qualifier: more than\n", "")
+    assert check_errors(project_copy) == [
+        'briefings/trade.yaml:15:12: the quote says "more than $220 billion"; qualifier is none: add qualifier: more than'
+    ]
+
+
+def test_a_figure_qualifier_check_cannot_read(project_copy):
+    edited(project_copy / "briefings/trade.yaml", "    qualifier: more than\n", "    qualifier: well over\n")
+    assert check_errors(project_copy) == [
+        "briefings/trade.yaml:15:12: qualifier 'well over' is not one check can read: use one of more than, over, about, roughly,"
+        " around, approximately, some, nearly, almost, up to, at least, less than, under, fewer than"
+    ]
+
+
+def test_a_number_in_a_fact_text_no_quote_states(project_copy):
+    edited(project_copy / "briefings/trade.yaml", "had increased by 7% and", "had increased by 8% and")
+    assert check_errors(project_copy) == [
+        'briefings/trade.yaml:41:11: the text says "8" but no quote does: cite the words that state it, or correct the text'
+    ]
+
+
+def test_a_figure_whose_quote_is_not_found_has_that_error_only(project_copy):
+    edited(project_copy / "briefings/trade.yaml", 'quote: "which amounts to more than $220 billion"', 'quote: "which amounts to over $220 billion"')
+    errors = check_errors(project_copy)
+    assert len(errors) == 1 and errors[0].startswith("briefings/trade.yaml:24:16: quote not found")
