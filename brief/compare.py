@@ -11,21 +11,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from .models import format_number
-
-# The qualifiers check can read, each with the class it means.
-QUALIFIERS = {
-    **dict.fromkeys(("more than", "over"), "more than"),
-    **dict.fromkeys(("about", "roughly", "around", "approximately", "some"), "about"),
-    **dict.fromkeys(("nearly", "almost"), "nearly"),
-    "up to": "up to",
-    "at least": "at least",
-    **dict.fromkeys(("less than", "under", "fewer than"), "less than"),
-}
-
-
-def qualifier_class(qualifier: str | None) -> str | None:
-    """The class a qualifier means ("over" means "more than"); None for none. check rejects any other qualifier."""
-    return None if qualifier is None else QUALIFIERS[" ".join(qualifier.casefold().split())]
+from .numbers import qualifier_class
 
 # How far "about" and "nearly" reach from the value they hedge; said on the methodology page.
 ABOUT = 0.1
