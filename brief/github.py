@@ -28,11 +28,6 @@ def error_annotation(error: ContentError) -> str:
     return _annotation("error", error)
 
 
-def warning_annotation(warning: ContentError) -> str:
-    """`::warning file=...,line=...,col=...::message`; line and col only when known."""
-    return _annotation("warning", warning)
-
-
 def _annotation(command: str, problem: ContentError) -> str:
     properties = [f"file={escape_property(problem.path)}"]
     if problem.line:
@@ -42,17 +37,17 @@ def _annotation(command: str, problem: ContentError) -> str:
 
 def github_annotations(errors: list[ContentError], limit: int = ANNOTATION_LIMIT) -> list[str]:
     """Annotations for the first `limit` errors, then a warning counting the ones not annotated."""
-    lines = [error_annotation(error) for error in errors[:limit]]
-    hidden = len(errors) - limit
-    if hidden > 0:
-        lines.append(f"::warning::{hidden} more problems not annotated; see the log")
-    return lines
+    return _annotations("error", errors, limit, overflow=("warning", "problems"))
 
 
 def warning_annotations(warnings: list[ContentError], limit: int = ANNOTATION_LIMIT) -> list[str]:
     """Annotations for the first `limit` warnings, then a notice (warnings have no room left) counting the rest."""
-    lines = [warning_annotation(warning) for warning in warnings[:limit]]
-    hidden = len(warnings) - limit
+    return _annotations("warning", warnings, limit, overflow=("notice", "warnings"))
+
+
+def _annotations(command: str, problems: list[ContentError], limit: int, overflow: tuple[str, str]) -> list[str]:
+    lines = [_annotation(command, problem) for problem in problems[:limit]]
+    hidden = len(problems) - limit
     if hidden > 0:
-        lines.append(f"::notice::{hidden} more warnings not annotated; see the log")
+        lines.append(f"::{overflow[0]}::{hidden} more {overflow[1]} not annotated; see the log")
     return lines
