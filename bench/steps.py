@@ -119,16 +119,11 @@ def step_pdf_sample(project: Project) -> dict[str, float]:
     briefing = check(project)
     whole, *topics = pdf.editions(briefing)
     sample = [whole, *topics[:PDF_SAMPLE_TOPICS]]
-    fetcher = pdf.TemplatesOnlyFetcher(project.templates)
 
     def print_sample() -> None:
         for edition in sample:
-            if edition.whole:
-                printed = pdf.print_whole(briefing, edition, project.templates, fetcher)
-            else:
-                html = pdf.render_print_html(briefing, project.templates, edition)
-                printed = pdf.print_in_one(briefing, edition, html, project.templates, fetcher)
-            printed.write(output / Path(edition.path).name)
+            data = json.dumps(pdf.print_data(briefing, edition), ensure_ascii=False)
+            (output / Path(edition.path).name).write_bytes(pdf.compile_edition(project.templates, data, edition.as_of).pdf)
 
     output = new_folder(project)
     figures = measure(print_sample)

@@ -156,7 +156,7 @@ def build(project: Project, paper: str = "a4", with_pdf: bool = True) -> Briefin
 
     Nothing is built while a source awaits review (see publishable). When nothing the build
     reads has changed since the build that made site/, site/ is left as it is: the same
-    input gives the same site, so MkDocs and WeasyPrint are skipped.
+    input gives the same site, so MkDocs and Typst are skipped.
     """
     state = build_state(project, paper, with_pdf)
     briefing = publishable(project)

@@ -108,23 +108,15 @@ def text_fragment(quote: str) -> str:
 _FRAGMENT_BYTES = [chr(byte) if chr(byte) in string.ascii_letters + string.digits + "_.~" else f"%{byte:02X}" for byte in range(256)]
 
 
-def fact_links(briefing: Briefing, href: Callable[[Topic, Fact, object], str | None], rendered: Markup, where: object) -> Markup:
-    """Rendered text with each [[fact-id]] made a link to that fact, reading as the fact's text (never its id).
-
-    href gives the link's address for a page (where: the site's root, or the PDF's edition), or None for plain text.
-    """
+def fact_links(briefing: Briefing, rendered: Markup, root: str) -> Markup:
+    """Rendered text with each [[fact-id]] made a link to that fact on its topic page, reading as the fact's text (never its id)."""
 
     def linked(match: re.Match) -> str:
         topic, fact = briefing.facts_by_id[match.group(1)]
         text = "“" + html.escape(inline(fact.text).striptags()) + "”"
-        address = href(topic, fact, where)
-        return f'<a class="brief-fact-ref" href="{html.escape(address)}">{text}</a>' if address else text
+        return f'<a class="brief-fact-ref" href="{root}topics/{topic.id}.html#fact-{fact.id}">{text}</a>'
 
     return Markup(FACT_REFERENCE.sub(linked, str(rendered)))
-
-
-def _page_fact_href(topic: Topic, fact: Fact, root: object) -> str:
-    return f"{root}topics/{topic.id}.html#fact-{fact.id}"
 
 
 def referenced_texts(briefing: Briefing, written: Iterable[str | None]) -> tuple[tuple[str, str], ...]:
@@ -386,7 +378,7 @@ class SiteRenderer:
             (group for group in briefing.figure_groups if group.compared),
             lambda group: [topic for topic, _ in group.entries],
         )
-        self.env.filters["fact_links"] = partial(fact_links, briefing, _page_fact_href)
+        self.env.filters["fact_links"] = partial(fact_links, briefing)
 
     def render(self, previous: RenderedSite | None = None, remember: bool = False) -> RenderedSite:
         """Every page; a page that shows the same as in previous keeps its text from there.

@@ -62,11 +62,9 @@ BREAKAGES = {
     "mkdocs.yml as a list": lambda root: (root / "mkdocs.yml").write_text("- site_name: x\n", encoding="utf-8"),
     "a page template": lambda root: replace_in(root / "templates" / "topic.md.j2", "## Key judgement", "{% if %}"),
     "a macro": lambda root: replace_in(root / "templates" / "_macros.j2", "{% macro fact_item(fact, cite, root) %}", "{% macro fact_item(fact, cite, root) %}{{ no_such_value.here }}"),
-    "the print template": lambda root: replace_in(root / "templates" / "print.html.j2", "<title>", "<title>{{ no_such_value.here }}"),
+    "the print template": lambda root: replace_in(root / "templates" / "print.typ", "#let doc = data.document", "#let doc = data.no-such-field"),
     "a file where staging/ goes": lambda root: shutil.rmtree(root / "staging") or (root / "staging").write_text("in the way"),
-    "the print stylesheet": lambda root: (root / "templates" / "print.css").write_text(
-        "@import url(file:///etc/passwd);\n" + (root / "templates" / "print.css").read_text(encoding="utf-8"), encoding="utf-8"
-    ),
+    "a print template reading outside templates/": lambda root: replace_in(root / "templates" / "print.typ", "#let doc = data.document", '#let doc = data.document\n#read("/etc/passwd")'),
 }
 
 

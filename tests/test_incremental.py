@@ -36,7 +36,7 @@ def test_a_build_with_nothing_changed_leaves_site_as_it_is(tiny_project, monkeyp
 
 @pytest.mark.parametrize(
     "edit",
-    ["briefings/energy.yaml", "sources/test-article.md", "templates/topic.md.j2", "templates/print.css", "mkdocs.yml"],
+    ["briefings/energy.yaml", "sources/test-article.md", "templates/topic.md.j2", "templates/print.typ", "mkdocs.yml"],
 )
 def test_a_change_to_any_input_rebuilds(tiny_project, edit):
     project = built(tiny_project)
@@ -158,8 +158,8 @@ def test_pdfs_are_printed_again_only_when_their_print_document_changes(tiny_proj
         file.write("\n")  # the site's topic page only
     build(project)
     assert pdf_inodes(project) == first
-    with (project.templates / "print.css").open("a", encoding="utf-8") as file:
-        file.write("\n/* edited */\n")
+    with (project.templates / "print.typ").open("a", encoding="utf-8") as file:
+        file.write("\n// edited\n")
     build(project)
     assert all(inode != first[name] for name, inode in pdf_inodes(project).items())
 

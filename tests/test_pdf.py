@@ -1,29 +1,30 @@
-"""The PDF stage: the real content printed, then read back from the PDFs with pypdf."""
+"""The PDF stage: the real content printed by Typst, then read back from the PDFs with pypdf."""
 
 from __future__ import annotations
 
-import gc
 import html as html_module
+import os
 import re
-import weakref
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from PIL import Image, ImageChops
 from pypdf import PdfReader
 
 from brief.cli import main
 from brief.errors import ContentErrors
-from bench.generate import Scale, generate_project
-from brief import pdf
-from brief.pdf import RefusedFetch, TemplatesOnlyFetcher, editions, print_document, print_in_one, print_whole, render_print_html, write_pdfs
+from brief.pdf import editions, print_data, write_pdfs
 from brief.pipeline import Project, build, check
 from brief.quotes import normalize
 from brief.render import inline
-from conftest import TINY_SHEET, copy_project
+from conftest import REPO, TINY_SHEET, TINY_SOURCE, copy_project
 
 A4 = (595.28, 841.89)
 LETTER = (612.0, 792.0)
+REFERENCE = Path(__file__).parent / "reference"
 
 
 @pytest.fixture(scope="module")
@@ -55,15 +56,20 @@ def pdf_text(reader: PdfReader) -> str:
     return "\n".join(page.extract_text() for page in reader.pages)
 
 
-def link_targets(reader: PdfReader) -> list[str]:
-    """The named destinations that the link annotations of every page point to."""
-    targets = []
-    for page in reader.pages:
+def links(reader: PdfReader) -> list[dict]:
+    """Every link annotation, with the index of its page."""
+    found = []
+    for index, page in enumerate(reader.pages):
         for annotation in page.get("/Annots", []):
             annotation = annotation.get_object()
-            if annotation.get("/Subtype") == "/Link" and "/Dest" in annotation:
-                targets.append(str(annotation["/Dest"]))
-    return targets
+            if annotation.get("/Subtype") == "/Link":
+                found.append({**annotation, "page": index})
+    return found
+
+
+def link_targets(reader: PdfReader) -> list[str]:
+    """The named destinations that the link annotations of every page point to."""
+    return [str(link["/Dest"]) for link in links(reader) if isinstance(link.get("/Dest"), str)]
 
 
 def page_size(reader: PdfReader) -> tuple[float, float]:
@@ -105,7 +111,7 @@ def test_every_fact_is_printed_with_its_attribution_and_status(printed, whole_te
     for topic in briefing.topics:
         for fact in topic.sheet.facts:
             assert squash(f"Said by {fact.said_by}") in text
-            assert fact.status.upper() in text  # status labels are set in capitals
+            assert fact.status in text  # in small capitals, read back as the word
 
 
 def test_key_figures_and_endnotes_are_printed(printed, whole_text):
@@ -117,7 +123,7 @@ def test_key_figures_and_endnotes_are_printed(printed, whole_text):
             assert squash(figure.said_by) in text
         for item in (*topic.sheet.figures, *topic.sheet.facts):
             for citation in item.cite:
-                # Within quotation marks: the endnote prints them as text (no <q> and its generated quotes).
+                # Within quotation marks: the note at the foot of the page prints them as text.
                 assert squash(f"“{citation.quote}”") in text, citation.quote
 
 
@@ -127,10 +133,10 @@ def test_contents_give_the_page_each_topic_starts_on(printed):
     contents = reader.pages[1].extract_text()
     destinations = reader.named_destinations
     for topic in briefing.topics:
-        match = re.search(re.escape(topic.sheet.title) + r"\s*\.{3,}\s*(\d+)", contents)
+        match = re.search(re.escape(topic.sheet.title) + r"[\s.]{6,}(\d+)", contents)
         assert match, f"{topic.sheet.title} not in the contents"
         assert int(match.group(1)) == reader.get_destination_page_number(destinations[f"topic-{topic.id}"]) + 1
-    assert re.search(r"Sources\s*\.{3,}\s*\d+", contents)
+    assert re.search(r"Sources[\s.]{6,}\d+", contents)
 
 
 def test_running_head_and_n_of_N_on_every_page_but_the_cover(printed):
@@ -157,12 +163,65 @@ def test_contents_and_citation_numbers_are_links_inside_the_pdf(printed):
     reader = PdfReader(site / "briefing.pdf")
     targets = set(link_targets(reader))
     assert {f"topic-{t.id}" for t in briefing.topics} | {"sources"} <= targets
-    assert {f"note-{t.id}-1" for t in briefing.topics} <= targets
-    assert any(target.startswith("source-") for target in targets)
-    assert "fact-beijing-denies-supporting-russian-military" in targets  # from the fact that contradicts it
+    assert {f"source-{s}" for s in briefing.sources} <= targets  # from the notes
     assert targets <= set(reader.named_destinations)
-    uris = [a.get_object()["/A"].get("/URI", "") for page in reader.pages for a in page.get("/Annots", []) if "/A" in a.get_object()]
-    assert not [uri for uri in uris if not str(uri).startswith(("http://", "https://"))]
+    uris = [str(link["/A"].get("/URI", "")) for link in links(reader) if "/A" in link]
+    assert not [uri for uri in uris if not uri.startswith(("http://", "https://"))]
+
+
+def test_a_contradicting_fact_links_to_the_page_of_the_other(printed):
+    site, _ = printed
+    reader = PdfReader(site / "briefing.pdf")
+    denial = next(n for n, page in enumerate(reader.pages) if "Beijing has denied accusations that it supports" in page.extract_text())
+    page_of = {page.indirect_reference.idnum: index for index, page in enumerate(reader.pages)}
+    to_facts = [link for link in links(reader) if str(link.get("/Contents", "")).startswith("page ")]
+    assert denial in {page_of[link["/Dest"][0].idnum] for link in to_facts}
+    assert all(str(link["/Contents"]) == f"page {page_of[link['/Dest'][0].idnum] + 1}" for link in to_facts)
+
+
+def test_note_numbers_are_clickable_both_ways_with_no_zero_size_link_area(printed):
+    site, briefing = printed
+    reader = PdfReader(site / "briefing.pdf")
+    every = links(reader)
+    for link in every:
+        left, bottom, right, top = (float(n) for n in link["/Rect"])
+        assert right - left > 1 and top - bottom > 1, link
+    page_of = {page.indirect_reference.idnum: index for index, page in enumerate(reader.pages)}
+    marks = [link for link in every if str(link.get("/Contents", "")).startswith("Footnote ")]
+    notes = sum(len(pdf_citations(briefing, topic)) for topic in briefing.topics)
+    assert len(marks) == notes
+    # Each note's mark links down to it, and each note's number links back up, on the page of the fact.
+    backs = [link for link in every if str(link.get("/Contents", "")).isdigit()]
+    assert len(backs) == notes
+    assert all(page_of[link["/Dest"][0].idnum] == link["page"] for link in marks + backs)
+
+
+def pdf_citations(briefing, topic):
+    from brief.pdf import shown_citations
+
+    return shown_citations(briefing, topic)
+
+
+def test_every_font_is_the_project_s_own_and_embedded(printed):
+    site, _ = printed
+    for path in [site / "briefing.pdf", *sorted((site / "pdf").iterdir())]:
+        for page in PdfReader(path).pages:
+            for font in page["/Resources"].get("/Font", {}).values():
+                font = font.get_object()
+                name = str(font["/BaseFont"]).split("+", 1)[-1]
+                assert name.startswith(("SourceSerifPro-", "SourceSansPro-")), (path.name, name)
+                descriptor = (font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font)["/FontDescriptor"]
+                assert any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")), (path.name, name)
+
+
+def test_the_pdf_is_tagged_and_claims_pdf_ua(printed):
+    site, _ = printed
+    reader = PdfReader(site / "briefing.pdf")
+    root = reader.trailer["/Root"]
+    assert root["/MarkInfo"]["/Marked"] and root["/Lang"] == "en"
+    assert "/StructTreeRoot" in root
+    assert b"pdfuaid:part" in root["/Metadata"].get_object().get_data()
+    assert reader.metadata.title == "Russia–China relations: a briefing, as of 4 February 2026"
 
 
 def test_sources_list_writes_unknowns_as_unknown(printed):
@@ -181,7 +240,6 @@ def test_each_topic_pdf_holds_its_own_topic_only(printed):
     for topic in briefing.topics:
         reader = PdfReader(site / "pdf" / f"{topic.id}.pdf")
         names = set(reader.named_destinations)
-        assert {n for n in names if n.startswith("fact-")} == {f"fact-{f.id}" for f in topic.sheet.facts}
         assert {n for n in names if n.startswith("topic-")} == {f"topic-{topic.id}"}
         assert topic.sheet.title in reader.pages[0].extract_text()
         text = squash(pdf_text(reader))
@@ -204,6 +262,15 @@ def test_same_content_gives_byte_identical_pdfs(printed, tmp_path):
     assert (tmp_path / "briefing.pdf").read_bytes() == (site / "briefing.pdf").read_bytes()
     for topic in briefing.topics:
         assert (tmp_path / "pdf" / f"{topic.id}.pdf").read_bytes() == (site / "pdf" / f"{topic.id}.pdf").read_bytes()
+
+
+def test_another_time_zone_hash_seed_and_clock_give_the_same_bytes(printed, tmp_path):
+    site, _ = printed
+    env = {**os.environ, "TZ": "Pacific/Kiritimati", "PYTHONHASHSEED": "4242", "SOURCE_DATE_EPOCH": "0"}
+    script = "import sys; from pathlib import Path; from brief.pipeline import Project, check; from brief.pdf import write_pdfs; "
+    script += "write_pdfs(check(Project(Path(sys.argv[1]))), Path(sys.argv[1]) / 'templates', Path(sys.argv[2]))"
+    subprocess.run([sys.executable, "-c", script, str(site.parent), str(tmp_path)], env=env, check=True, cwd=REPO)
+    assert (tmp_path / "briefing.pdf").read_bytes() == (site / "briefing.pdf").read_bytes()
 
 
 def test_pdf_command_replaces_only_the_pdfs(tiny_project):
@@ -233,85 +300,14 @@ def test_a_fact_the_print_loses_fails_loudly_and_keeps_the_old_site(tiny_project
     root = tiny_project()
     assert CliRunner().invoke(main, ["build", "--project", str(root)]).exit_code == 0
     old_pdf = (root / "site" / "briefing.pdf").read_bytes()
-    with (root / "templates" / "print.css").open("a", encoding="utf-8") as css:
-        css.write("\n#fact-pipeline-carries-gas { display: none; }\n")
+    template = root / "templates" / "print.typ"
+    text = template.read_text(encoding="utf-8")
+    template.write_text(text.replace("for fact in topic.facts { fact-block(fact) }", "for fact in topic.facts.slice(1) { fact-block(fact) }"), encoding="utf-8")
     result = CliRunner().invoke(main, ["build", "--project", str(root)])
     assert result.exit_code == 1
     assert "briefings/energy.yaml: fact 'pipeline-carries-gas' is missing from briefing.pdf" in result.output
     assert "missing from pdf/energy.pdf" in result.output
     assert (root / "site" / "briefing.pdf").read_bytes() == old_pdf
-
-
-def test_fetcher_serves_templates_and_refuses_everything_else(tmp_path):
-    templates = tmp_path / "templates"
-    templates.mkdir()
-    (templates / "print.css").write_text("body { color: black }", encoding="utf-8")
-    (tmp_path / "secret.css").write_text("body { display: none }", encoding="utf-8")
-    (templates / "link.css").symlink_to(tmp_path / "secret.css")
-    fetcher = TemplatesOnlyFetcher(templates)
-    response = fetcher.fetch((templates / "print.css").as_uri())
-    assert response.read() == b"body { color: black }"
-    assert response.content_type == "text/css"
-    refused = [
-        "file:///etc/passwd",
-        (tmp_path / "secret.css").as_uri(),
-        templates.as_uri() + "/../secret.css",
-        templates.as_uri() + "/%2E%2E/secret.css",
-        (templates / "link.css").as_uri(),
-        (templates / "missing.css").as_uri(),
-        "file://otherhost" + (templates / "print.css").as_posix(),
-        "https://fonts.googleapis.com/css2?family=Roboto",
-        "http://127.0.0.1/print.css",
-        "data:text/css,body{display:none}",
-    ]
-    for url in refused:
-        with pytest.raises(RefusedFetch):
-            fetcher.fetch(url)
-    assert fetcher.refused == refused
-
-
-def test_print_css_asking_for_files_outside_templates_is_refused(tiny_project, tmp_path):
-    root = tiny_project()
-    secret = tmp_path / "secret.css"
-    secret.write_text(".fact { display: none }", encoding="utf-8")
-    css = root / "templates" / "print.css"
-    css.write_text(
-        f'@import url("{secret.as_uri()}");\n'
-        + css.read_text(encoding="utf-8")
-        + '\n.cover { background-image: url("file:///etc/passwd"); }\n'
-        + '@font-face { font-family: Leak; src: url("https://fonts.example.com/leak.woff2"); }\n'
-        + "body { font-family: Leak, serif; }\n",
-        encoding="utf-8",
-    )
-    briefing = check(Project(root))
-    fetcher = TemplatesOnlyFetcher(root / "templates")
-    document = print_document(render_print_html(briefing, root / "templates"), root / "templates", fetcher)
-    assert "fact-pipeline-carries-gas" in {name for page in document.pages for name in page.anchors}
-    assert len(document.pages) > 1
-    assert secret.as_uri() in fetcher.refused
-    assert "file:///etc/passwd" in fetcher.refused
-    assert "https://fonts.example.com/leak.woff2" in fetcher.refused
-    assert b"root:" not in document.write_pdf()
-    with pytest.raises(ContentErrors) as raised:
-        write_pdfs(briefing, root / "templates", tmp_path / "out")
-    assert any("file:///etc/passwd" in error.message for error in raised.value.errors)
-    assert not (tmp_path / "out" / "briefing.pdf").exists()
-
-
-def test_content_cannot_put_an_image_or_raw_html_into_the_print(tiny_project, tmp_path):
-    text = (
-        'Alpha said ![x](file:///etc/passwd) <img src="file:///etc/passwd"> [link](file:///etc/passwd)'
-        ' [js](javascript:alert(1)) the pipeline carries gas.'
-    )
-    root = tiny_project({"energy": TINY_SHEET.replace("text: Alpha said the pipeline carries gas.", f"text: '{text}'")})
-    briefing = check(Project(root))
-    html = render_print_html(briefing, root / "templates")
-    assert "<img" not in html and "&lt;img" in html
-    assert 'href="file:' not in html and 'href="javascript:' not in html
-    write_pdfs(briefing, root / "templates", tmp_path)
-    reader = PdfReader(tmp_path / "briefing.pdf")
-    actions = [a.get_object().get("/A") for page in reader.pages for a in page.get("/Annots", [])]
-    assert [action for action in actions if action is not None] == []
 
 
 def test_editions_are_the_whole_briefing_then_each_topic(printed):
@@ -323,134 +319,81 @@ def test_editions_are_the_whole_briefing_then_each_topic(printed):
 def test_unknown_paper_is_refused(printed):
     site, briefing = printed
     with pytest.raises(ValueError):
-        render_print_html(briefing, site.parent / "templates", paper="a3")
+        print_data(briefing, editions(briefing)[0], paper="a3")
     result = CliRunner().invoke(main, ["pdf", "--paper", "a3"])
     assert result.exit_code == 2
 
 
-def print_whole_briefing(briefing, templates: Path, target: Path, **parts) -> PdfReader:
-    """The whole briefing printed by print_whole (in parts as given) into target, read back."""
-    edition = editions(briefing)[0]
-    printed = print_whole(briefing, edition, templates, TemplatesOnlyFetcher(templates), **parts)
-    assert printed.errors == []
-    printed.write(target)
-    return PdfReader(target)
 
 
-def print_in_one_document(briefing, templates: Path, target: Path) -> PdfReader:
-    edition = editions(briefing)[0]
-    printed = print_in_one(briefing, edition, render_print_html(briefing, templates, edition), templates, TemplatesOnlyFetcher(templates))
-    assert printed.errors == []
-    printed.write(target)
-    return PdfReader(target)
+# What Typst would read as code or markup, were content ever pasted into its source.
+TYPST = '#read("/etc/passwd") #import "x.typ" ] #set page(fill: red) [ <label> @ref $x$ *x* <script>'
+# In the fields that take inline Markdown, *x* is emphasis by design; the rest must still print as written.
+TYPST_IN_MARKDOWN = '#read("/etc/passwd") #import "x.typ" ] #set page(fill: red) [ <label> @ref $x$ <script>'
 
 
-def outline_pages(reader: PdfReader, outline=None) -> list:
-    """Each bookmark as (title, page number, nested bookmarks)."""
-    outline = reader.outline if outline is None else outline
-    items = []
-    for item in outline:
-        if isinstance(item, list):
-            items[-1] = (*items[-1][:2], outline_pages(reader, item))
-        else:
-            items.append((item.title, reader.get_destination_page_number(item), []))
-    return items
+def test_typst_syntax_in_every_field_is_printed_as_written(tiny_project, tmp_path):
+    def quoted(text: str) -> str:
+        return "'" + text.replace("'", "''") + "'"
+
+    source = f"""\
+---
+title: {quoted("Title " + TYPST)}
+publisher: {quoted("Publisher " + TYPST)}
+author: {quoted("Author " + TYPST)}
+published: 2025-01-21
+date_basis: {quoted("Basis " + TYPST_IN_MARKDOWN)}
+url: null
+archived: 2026-11-23
+note: {quoted("Note " + TYPST_IN_MARKDOWN)}
+---
+Alpha put the capacity at 38 bcm: {TYPST}.
+"""
+    sheet = f"""\
+title: {quoted("Topic " + TYPST)}
+summary: {quoted("Summary " + TYPST_IN_MARKDOWN)}
+as_of: 2025-01-21
+figures:
+  - metric: capacity
+    label: {quoted("Label " + TYPST)}
+    value: 38
+    unit: {quoted("bcm " + TYPST.replace("$x$ ", ""))}
+    period: {quoted("Period " + TYPST)}
+    said_by: {quoted("Figure speaker " + TYPST)}
+    status: stated
+    note: {quoted("Figure note " + TYPST_IN_MARKDOWN)}
+    cite:
+      - source: test-article
+        quote: {quoted("the capacity at 38 bcm: " + TYPST)}
+facts:
+  - id: hostile-fact
+    date: 2025-01-21
+    text: {quoted("Fact " + TYPST_IN_MARKDOWN)}
+    said_by: {quoted("Speaker " + TYPST)}
+    status: stated
+    note: {quoted("Fact note " + TYPST_IN_MARKDOWN)}
+    cite:
+      - source: test-article
+        quote: {quoted(TYPST)}
+"""
+    root = tiny_project({"energy": sheet}, {"test-article": source})
+    briefing = build(Project(root))
+    # Squashed: a narrow column breaks "/etc/passwd" after a slash.
+    text = squash(pdf_text(PdfReader(root / "site" / "briefing.pdf")))
+    for field in ("Title", "Publisher", "Author", "Topic", "Label", "Period", "Figure speaker", "Speaker"):
+        assert squash(f"{field} {TYPST}") in text, field
+    for field in ("Basis", "Note", "Summary", "Figure note", "Fact", "Fact note"):
+        assert squash(f"{field} {TYPST_IN_MARKDOWN}") in text, field
+    assert squash(f"“{TYPST}”") in text  # the quote, in its note
+    assert "root:x:0:0" not in text
+    assert briefing.fact_count == 1
 
 
-def destination_pages(reader: PdfReader) -> dict[str, int]:
-    return {name: reader.get_destination_page_number(dest) for name, dest in reader.named_destinations.items()}
-
-
-def tagged_content(reader: PdfReader) -> list[tuple[str, int]]:
-    """The structure tree in document order: each marked content's element type and page.
-
-    Checks on the way that the parent tree maps every marked content and link back to its element.
-    """
-    root = reader.trailer["/Root"]["/StructTreeRoot"]
-    nums = root["/ParentTree"]["/Nums"]
-    parents = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
-    page_index = {page.indirect_reference.idnum: index for index, page in enumerate(reader.pages)}
-    content = []
-
-    def walk(element):
-        kids = element.get("/K", [])
-        for kid in kids if isinstance(kids, list) else [kids]:
-            if isinstance(kid, int):
-                page = page_index[element.raw_get("/Pg").idnum]
-                assert parents[reader.pages[page]["/StructParents"]][kid].idnum == element.indirect_reference.idnum
-                content.append((str(element["/S"]), page))
-            elif kid.get_object().get("/Type") == "/OBJR":
-                annotation = kid.get_object()["/Obj"]
-                assert parents[annotation["/StructParent"]].idnum == element.indirect_reference.idnum
-            else:
-                walk(kid.get_object())
-
-    (document,) = root["/K"]
-    walk(document.get_object())
-    return content
-
-
-def test_whole_briefing_printed_in_parts_is_the_one_document_printed_whole(printed, tmp_path):
-    """One topic and a few sources at a time: the same pages, anchors, links, outline, tags and page numbers."""
-    site, briefing = printed
-    templates = site.parent / "templates"
-    one = print_in_one_document(briefing, templates, tmp_path / "one.pdf")
-    parts = print_whole_briefing(briefing, templates, tmp_path / "parts.pdf", part_topics=1, part_sources=3)
-    assert len(parts.pages) == len(one.pages)
-    # Squashed: the stamped footer is extracted on a line of its own.
-    assert [squash(page.extract_text()) for page in parts.pages] == [squash(page.extract_text()) for page in one.pages]
-    assert destination_pages(parts) == destination_pages(one)
-    assert link_targets(parts) == link_targets(one)
-    assert outline_pages(parts) == outline_pages(one)
-    assert tagged_content(parts) == tagged_content(one)
-    assert parts.trailer["/Root"]["/MarkInfo"]["/Marked"] and parts.trailer["/Root"]["/Lang"] == "en"
-    assert parts.metadata.title == one.metadata.title
-
-
-def test_whole_briefing_holds_one_part_laid_out_at_a_time(printed, tmp_path, monkeypatch):
-    """Each document laid out is freed before the next one is: the memory is one part's, not the whole's."""
-    site, briefing = printed
-    templates = site.parent / "templates"
-    laid_out, held = [], []
-
-    def print_and_track(*args):
-        gc.collect()
-        held.append(sum(1 for document in laid_out if document() is not None))
-        document = print_document(*args)
-        laid_out.append(weakref.ref(document))
-        return document
-
-    monkeypatch.setattr(pdf, "print_document", print_and_track)
-    reader = print_whole_briefing(briefing, templates, tmp_path / "parts.pdf", part_topics=1, part_sources=3)
-    assert len(laid_out) > len(briefing.topics) + 2  # topics, sources in parts, front matter, footers
-    assert set(held) == {0}
-    assert "Contents" in reader.pages[1].extract_text()
-
-
-def test_a_source_taller_than_a_page_loses_nothing_when_printed_in_parts(tmp_path):
-    """Split across pages despite `break-inside: avoid`, an entry that runs onto a part's last page goes whole to the next part."""
-    root = generate_project(tmp_path / "project", Scale(4))
-    tall = sorted((root / "sources").glob("*.md"))[2]
-    note = " ".join(f"w{number}" for number in range(1200))
-    tall.write_text(tall.read_text(encoding="utf-8").replace("archived:", f'note: "Start of the note {note} end of the note."\narchived:', 1), encoding="utf-8")
-    briefing = check(Project(root))
-
-    reader = print_whole_briefing(briefing, root / "templates", tmp_path / "parts.pdf", part_sources=4)
-
-    printed = squash(" ".join(page.extract_text() for page in reader.pages))
-    assert printed.count(squash("Start of the note w0 w1")) == 1
-    assert printed.count(squash("w1199 end of the note.")) == 1
-    assert printed.count("Archived") == len(briefing.sources)  # each entry once
-
-
-def test_sources_laid_out_in_parts_run_on_from_page_to_page(tmp_path):
-    """A part of sources gives its last page up to the next, so no page of sources is left part empty."""
-    root = generate_project(tmp_path / "project", Scale(4))  # 10 sources, on two pages
-    briefing = check(Project(root))
-    templates = root / "templates"
-    one = print_in_one_document(briefing, templates, tmp_path / "one.pdf")
-    start = one.get_destination_page_number(one.named_destinations["sources"])
-    assert len(one.pages) - start > 1
-    reader = print_whole_briefing(briefing, templates, tmp_path / "parts.pdf", part_sources=4)
-    assert [squash(page.extract_text()) for page in reader.pages] == [squash(page.extract_text()) for page in one.pages]
-    assert destination_pages(reader) == destination_pages(one)
+def test_a_warning_of_the_engine_is_an_error(tiny_project):
+    root = tiny_project()
+    template = root / "templates" / "print.typ"
+    template.write_text(template.read_text(encoding="utf-8").replace('#let sans = "Source Sans Pro"', '#let sans = "Helvetica"'), encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", "--project", str(root)])
+    assert result.exit_code == 1
+    assert "templates/print.typ: Typst warning: unknown font family: helvetica" in result.output
+    assert not (root / "site").exists()

@@ -1,0 +1,225 @@
+"""The briefing as data for the print template: plain JSON values, never markup.
+
+Content text reaches the template as strings, which Typst shows as written, and inline
+Markdown as runs made by markdown-it-py: each run a piece of text with its styles and,
+for a link, its address or the anchor of the fact it names. Nothing here is Typst source,
+so no content string can be read as Typst markup or code.
+
+Each citation is a note at the foot of the page that cites it, so a reader never turns a page
+to find it; a passage cited twice is noted twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from markdown_it.token import Token
+
+from .compare import stated_value
+from .models import STATUS_MEANING, Citation, Fact, Figure, format_number
+from .render import content_markdown
+from .validate import FACT_REFERENCE, Briefing, FigureGroup, Source, Topic
+
+_MD = content_markdown()
+
+
+def runs(text: str | None, fact_anchor=lambda fact_id: None, fact_text=lambda fact_id: "") -> list[dict] | None:
+    """Inline Markdown as styled runs: {"text", and "strong", "emph", "code", "link" or "fact" where they apply}.
+
+    A [[fact-id]] becomes a run reading as that fact's text (fact_text), linked to its anchor when the
+    document prints it (fact_anchor gives None otherwise).
+    """
+    if text is None:
+        return None
+    made: list[dict] = []
+    styles: dict[str, object] = {}
+    for token in _MD.parseInline(text)[0].children or []:
+        made += _token_runs(token, styles, fact_anchor, fact_text)
+    return made
+
+
+def _token_runs(token: Token, styles: dict[str, object], fact_anchor, fact_text) -> list[dict]:
+    if token.type in ("strong_open", "em_open"):
+        styles["strong" if token.type == "strong_open" else "emph"] = True
+    elif token.type in ("strong_close", "em_close"):
+        styles.pop("strong" if token.type == "strong_close" else "emph", None)
+    elif token.type == "link_open":
+        styles["link"] = str(token.attrs.get("href", ""))
+    elif token.type == "link_close":
+        styles.pop("link", None)
+    elif token.type == "code_inline":
+        return [{"text": token.content, **styles, "code": True}]
+    elif token.type in ("softbreak", "hardbreak"):
+        return [{"text": " ", **styles}]
+    elif token.type in ("text", "text_special"):  # text_special: a character written escaped, or an entity
+        return list(_text_runs(token.content, styles, fact_anchor, fact_text))
+    return []
+
+
+def _text_runs(text: str, styles: dict[str, object], fact_anchor, fact_text) -> Iterator[dict]:
+    """Plain text, with each [[fact-id]] made a run that reads as the fact's text."""
+    position = 0
+    for match in FACT_REFERENCE.finditer(text):
+        if match.start() > position:
+            yield {"text": text[position : match.start()], **styles}
+        anchor = fact_anchor(match.group(1))
+        yield {"text": f"“{fact_text(match.group(1))}”", **styles, **({"fact": anchor} if anchor else {})}
+        position = match.end()
+    if position < len(text):
+        yield {"text": text[position:], **styles}
+
+
+def plain(text: str) -> str:
+    """Inline Markdown as the text it reads as, for places that take no styles (a contradicting fact, a bookmark)."""
+    return "".join(run["text"] for run in runs(text) or [])
+
+
+def long_date(day) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+class Notes:
+    """A topic's citations, numbered in the order the template prints them: each is a note at the foot of its page."""
+
+    def __init__(self, briefing: Briefing, topic: Topic, printed_sources: frozenset[str]):
+        self.briefing = briefing
+        self.topic = topic
+        self.printed_sources = printed_sources
+        self.count = 0
+
+    def cite(self, citations: Iterable[Citation]) -> list[dict]:
+        return [self._note(citation) for citation in citations]
+
+    def _note(self, citation: Citation) -> dict:
+        self.count += 1
+        source = self.briefing.sources[citation.source]
+        return {
+            "mark": f"note-{self.topic.id}-{self.count}",
+            "source": source.display_title,
+            "source_anchor": f"source-{source.id}" if source.id in self.printed_sources else None,
+            "details": f"{source.meta.publisher or 'publisher unknown'}, {source_date(source)}",
+            "quote": citation.quote,
+        }
+
+
+def source_date(source: Source) -> str:
+    if source.meta.published is None:
+        return "date unknown"
+    return long_date(source.meta.published) + (" (date inferred)" if source.date_inferred else "")
+
+
+class Exporter:
+    """Makes the print data of one document: some topics, with the sources they cite."""
+
+    def __init__(self, briefing: Briefing, topics: tuple[Topic, ...], sources: tuple[Source, ...], compared: dict[str, list[FigureGroup]]):
+        self.briefing = briefing
+        self.topics = topics
+        self.sources = sources
+        self.compared = compared
+        self.printed_facts = {fact.id for topic in topics for fact in topic.sheet.facts}
+        self.printed_sources = frozenset(source.id for source in sources)
+        self.contradicting = _contradicting(briefing)
+
+    def fact_anchor(self, fact_id: str) -> str | None:
+        return f"fact-{fact_id}" if fact_id in self.printed_facts else None
+
+    def fact_text(self, fact_id: str) -> str:
+        return plain(self.briefing.facts_by_id[fact_id][1].text)
+
+    def runs(self, text: str | None) -> list[dict] | None:
+        return runs(text, self.fact_anchor, self.fact_text)
+
+    def topic(self, topic: Topic) -> dict:
+        notes = Notes(self.briefing, topic, self.printed_sources)
+        sheet = topic.sheet
+        facts = len(sheet.facts)
+        return {
+            "anchor": f"topic-{topic.id}",
+            "title": sheet.title,
+            "meta": f"As of {long_date(sheet.as_of)} · {facts} fact{'s' if facts != 1 else ''}",
+            "summary": self.runs(sheet.summary),
+            "figures": [self.figure(topic, index, figure, notes) for index, figure in enumerate(sheet.figures, 1)],
+            "comparisons": [self.comparison(topic, group, notes) for group in self.compared.get(topic.id, [])],
+            "facts": [self.fact(fact, notes) for fact in topic.facts_newest_first],
+        }
+
+    def claim(self, item: Fact | Figure, notes: Notes) -> dict:
+        """What facts and figures share: speaker, status, confirmation, note, and their citations."""
+        return {
+            "said_by": item.said_by,
+            "status": item.status,
+            "confirmed_by": item.confirmed_by,
+            "cites": notes.cite(item.cite),
+            "confirmations": notes.cite(item.confirmed_in),
+            "note": self.runs(item.note),
+        }
+
+    def figure(self, topic: Topic, index: int, figure: Figure, notes: Notes) -> dict:
+        return {
+            "anchor": f"figure-{topic.id}-{index}",
+            "label": figure.label,
+            "qualifier": figure.qualifier,
+            "value": format_number(figure.value),
+            "unit": figure.unit,
+            "period": figure.period,
+            **self.claim(figure, notes),
+        }
+
+    def comparison(self, topic: Topic, group: FigureGroup, notes: Notes) -> dict:
+        entries = []
+        for other_topic, figure in group.entries:
+            entries.append(
+                {
+                    "value": f"{stated_value(figure).removesuffix(' (exact)')} {figure.unit}",
+                    "period": figure.period,
+                    "elsewhere": other_topic.sheet.title if other_topic.id != topic.id else None,
+                    **self.claim(figure, notes),
+                }
+            )
+        return {"title": f"{group.entries[0][1].label}: {len(entries)} values compared", "entries": entries, "verdict": group.verdict}
+
+    def fact(self, fact: Fact, notes: Notes) -> dict:
+        return {
+            "anchor": f"fact-{fact.id}",
+            "date": fact.date.display() if fact.date else None,
+            "date_inferred": self.briefing.date_inferred(fact),
+            "text": self.runs(fact.text),
+            **self.claim(fact, notes),
+            "contradicted": [
+                {
+                    "text": plain(other.text),
+                    "said_by": other.said_by,
+                    "anchor": self.fact_anchor(other.id),
+                    "topic": other_topic.sheet.title,
+                }
+                for other_topic, other in self.contradicting.get(fact.id, [])
+            ],
+        }
+
+    def source(self, source: Source) -> dict:
+        meta = source.meta
+        return {
+            "anchor": f"source-{source.id}",
+            "title": source.display_title,
+            "untitled": meta.title is None,
+            "publisher": meta.publisher,
+            "author": meta.author,
+            "published": source_date(source) if meta.published else None,
+            "date_basis": self.runs(meta.date_basis),
+            "url": meta.url,
+            "archived": long_date(meta.archived),
+            "note": self.runs(meta.note),
+        }
+
+
+def _contradicting(briefing: Briefing) -> dict[str, list[tuple[Topic, Fact]]]:
+    """For each fact the content marks as contradicting another (either way round): the other facts, by fact id."""
+    counterparts: dict[str, list[tuple[Topic, Fact]]] = {}
+    for dispute in briefing.disputes:
+        counterparts.setdefault(dispute.first[1].id, []).append(dispute.second)
+        counterparts.setdefault(dispute.second[1].id, []).append(dispute.first)
+    return counterparts
+
+
+def statuses() -> list[dict]:
+    return [{"name": name, "meaning": meaning} for name, meaning in STATUS_MEANING.items()]
