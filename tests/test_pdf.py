@@ -397,3 +397,80 @@ def test_a_warning_of_the_engine_is_an_error(tiny_project):
     assert result.exit_code == 1
     assert "templates/print.typ: Typst warning: unknown font family: helvetica" in result.output
     assert not (root / "site").exists()
+
+
+# --- reference pages ----------------------------------------------------------------------------
+
+REFERENCE_SHEETS = {
+    "energy": TINY_SHEET.replace(
+        "facts:\n",
+        """\
+figures:
+  - metric: pipeline-capacity
+    label: Pipeline capacity
+    value: 38
+    unit: bcm a year
+    period: null
+    said_by: Alpha
+    status: stated
+    cite:
+      - source: test-article
+        quote: "Alpha put the pipeline's capacity at 38 bcm a year"
+facts:
+""",
+    )
+    + """\
+  - id: beta-denies-it
+    date: 2025-01-20
+    text: Beta denied that the pipeline carries *anything* at all.
+    said_by: Beta
+    status: denied
+    contradicts: [pipeline-carries-gas]
+    note: Beta answers [[pipeline-carries-gas]].
+    cite:
+      - source: test-article
+        quote: "Beta denied that the pipeline carries anything at all."
+""",
+    "trade": TINY_SHEET.replace("title: Energy", "title: Trade")
+    .replace("pipeline-carries-gas", "capacity-disputed")
+    .replace(
+        "facts:\n",
+        """\
+figures:
+  - metric: pipeline-capacity
+    label: Pipeline capacity
+    value: 40
+    unit: bcm a year
+    period: "2024"
+    said_by: Beta
+    status: stated
+    cite:
+      - source: test-article
+        quote: "Beta says 40 bcm"
+facts:
+""",
+    ),
+}
+# Pages of the reference briefing (A4), and of its energy topic on Letter: cover, contents, a topic's first page
+# with a figure comparison, the sources. Compared at 40 dpi; BRIEF_UPDATE_REFERENCE=1 writes them anew, to be looked at.
+REFERENCE_PAGES = {"a4": ("briefing.pdf", (1, 2, 3, 5)), "letter": ("pdf/energy.pdf", (1, 2))}
+
+
+@pytest.mark.parametrize("paper", sorted(REFERENCE_PAGES))
+def test_pages_look_as_the_reference_pages(tiny_project, tmp_path, paper):
+    root = tiny_project(REFERENCE_SHEETS)
+    build(Project(root), paper=paper)
+    path, numbers = REFERENCE_PAGES[paper]
+    for number in numbers:
+        made = tmp_path / f"{paper}-{number}"
+        subprocess.run(["pdftoppm", "-r", "40", "-png", "-singlefile", "-f", str(number), "-l", str(number), str(root / "site" / path), str(made)], check=True)
+        reference = REFERENCE / f"{paper}-page-{number}.png"
+        if os.environ.get("BRIEF_UPDATE_REFERENCE"):
+            REFERENCE.mkdir(exist_ok=True)
+            reference.write_bytes(made.with_suffix(".png").read_bytes())
+            continue
+        with Image.open(made.with_suffix(".png")) as new, Image.open(reference) as old:
+            assert new.size == old.size, reference.name
+            difference = ImageChops.difference(new.convert("L"), old.convert("L"))
+            changed = sum(count for level, count in enumerate(difference.histogram()) if level > 32)
+            assert changed <= new.size[0] * new.size[1] // 500, f"{reference.name}: {changed} pixels differ; look at the page"
