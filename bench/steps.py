@@ -121,9 +121,10 @@ def step_pdf_sample(project: Project) -> dict[str, float]:
     sample = [whole, *topics[:PDF_SAMPLE_TOPICS]]
 
     def print_sample() -> None:
+        printer = pdf.Printer(project.templates)
         for edition in sample:
             data = json.dumps(pdf.print_data(briefing, edition), ensure_ascii=False)
-            (output / Path(edition.path).name).write_bytes(pdf.compile_edition(project.templates, data, edition.as_of).pdf)
+            (output / Path(edition.path).name).write_bytes(printer.compile(data, edition.as_of).pdf)
 
     output = new_folder(project)
     figures = measure(print_sample)

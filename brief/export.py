@@ -5,8 +5,10 @@ Markdown as runs made by markdown-it-py: each run a piece of text with its style
 for a link, its address or the anchor of the fact it names. Nothing here is Typst source,
 so no content string can be read as Typst markup or code.
 
-Each citation is a note at the foot of the page that cites it, so a reader never turns a page
-to find it; a passage cited twice is noted twice.
+Each citation is an endnote of its topic, numbered in the order the template prints them:
+figures, comparisons, facts (each item's citations, then its confirmation's). Endnotes,
+not footnotes: Typst lays out a page of footnotes again until they fit, which took two
+thirds of the whole briefing's time at 1,000 facts.
 """
 
 from __future__ import annotations
@@ -79,27 +81,32 @@ def long_date(day) -> str:
 
 
 class Notes:
-    """A topic's citations, numbered in the order the template prints them: each is a note at the foot of its page."""
+    """A topic's citations, numbered in the order the template prints them; each is one endnote of the topic."""
 
     def __init__(self, briefing: Briefing, topic: Topic, printed_sources: frozenset[str]):
         self.briefing = briefing
         self.topic = topic
         self.printed_sources = printed_sources
-        self.count = 0
+        self.notes: list[dict] = []
 
     def cite(self, citations: Iterable[Citation]) -> list[dict]:
+        """The marks of citations in the text: each its number and the anchor of its note."""
         return [self._note(citation) for citation in citations]
 
     def _note(self, citation: Citation) -> dict:
-        self.count += 1
+        number = len(self.notes) + 1
         source = self.briefing.sources[citation.source]
-        return {
-            "mark": f"note-{self.topic.id}-{self.count}",
-            "source": source.display_title,
-            "source_anchor": f"source-{source.id}" if source.id in self.printed_sources else None,
-            "details": f"{source.meta.publisher or 'publisher unknown'}, {source_date(source)}",
-            "quote": citation.quote,
-        }
+        mark = {"number": number, "anchor": f"note-{self.topic.id}-{number}"}
+        self.notes.append(
+            {
+                **mark,
+                "source": source.display_title,
+                "source_anchor": f"source-{source.id}" if source.id in self.printed_sources else None,
+                "details": f"{source.meta.publisher or 'publisher unknown'}, {source_date(source)}",
+                "quote": citation.quote,
+            }
+        )
+        return mark
 
 
 def source_date(source: Source) -> str:
@@ -133,7 +140,7 @@ class Exporter:
         notes = Notes(self.briefing, topic, self.printed_sources)
         sheet = topic.sheet
         facts = len(sheet.facts)
-        return {
+        made = {
             "anchor": f"topic-{topic.id}",
             "title": sheet.title,
             "meta": f"As of {long_date(sheet.as_of)} · {facts} fact{'s' if facts != 1 else ''}",
@@ -142,6 +149,7 @@ class Exporter:
             "comparisons": [self.comparison(topic, group, notes) for group in self.compared.get(topic.id, [])],
             "facts": [self.fact(fact, notes) for fact in topic.facts_newest_first],
         }
+        return made | {"notes": notes.notes}
 
     def claim(self, item: Fact | Figure, notes: Notes) -> dict:
         """What facts and figures share: speaker, status, confirmation, note, and their citations."""

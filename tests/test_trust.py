@@ -340,7 +340,7 @@ def test_the_pdf_shows_statuses_comparisons_confirmations_and_inferred_dates_and
     )
     reader = PdfReader(f"{pages['root']}/site/pdf/trade.pdf")
     text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
-    assert "CONFIRMED" in text and "REPORTED" in text  # each figure's status, in the table and the comparison
+    assert "confirmed" in text and "reported" in text  # each figure's status, in the table and the comparison
     assert "; confirmed by The ministry" in text
     assert "Trade: 2 values compared" in text
     assert "These values are consistent: 244.8 (exact) and more than 220 can all be true." in text
