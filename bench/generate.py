@@ -46,6 +46,7 @@ STATUSES = ["stated", "reported", "disputed", "denied"]
 # Each unit a figure has, and how a source writes an amount in it (check reads the value back out of the quote).
 UNIT_WORDS = {"USD billion": "${} billion", "%": "{}%", "bcm": "{} bcm", "million tonnes": "{} million tonnes", "units": "{} units"}
 METRICS = [(f"metric-{n}", unit) for n, unit in enumerate(list(UNIT_WORDS) * 2)]
+TOPICS_PER_METRIC = 40
 
 
 @dataclass(frozen=True)
@@ -167,6 +168,10 @@ def fact_sheet(
     ]
     for index in range(FIGURES_PER_TOPIC):
         metric, unit = rng.choice(METRICS)
+        # A metric is given by the topics of one stretch of 40, about 8 values each at every scale: every value of
+        # a metric is shown beside the others, on each page that shows one, so one metric for all 400 topics
+        # would put 80 values on every topic page, which no briefing has.
+        metric = f"{metric}-{number // TOPICS_PER_METRIC}"
         (source,) = sources.pick(rng, 1)
         value, quote = next((value, line.rstrip(".")) for stated_unit, value, line in stated[source] if stated_unit == unit)
         lines += [

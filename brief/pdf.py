@@ -19,7 +19,9 @@ import json
 import os
 import shutil
 from collections.abc import Iterable, Iterator
+import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
+from itertools import repeat
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from functools import cache
@@ -45,23 +47,22 @@ PDF_STANDARDS = ["ua-1"]
 
 @dataclass(frozen=True)
 class Edition:
-    """What one PDF prints: the whole briefing or one topic, with the sources those topics cite."""
+    """What one PDF prints: the whole briefing, a volume of it, or one topic, with the sources those topics cite."""
 
-    path: str  # inside the output folder: briefing.pdf or pdf/<topic>.pdf
+    path: str  # inside the output folder: briefing.pdf, briefing-volume-<n>.pdf or pdf/<topic>.pdf
     label: str  # the kind of document, above the title on the cover
     title: str
     subtitle: str
     running_title: str  # at the head of every page but the cover
     topics: tuple[Topic, ...]
     sources: tuple[Source, ...]
+    as_of: date
+    volumes: tuple[Edition, ...] = ()  # for briefing.pdf when the briefing is published in volumes: what they are
 
     @property
     def whole(self) -> bool:
-        return self.path == WHOLE_PDF
-
-    @property
-    def as_of(self) -> date:
-        return max(topic.sheet.as_of for topic in self.topics)
+        """Whether this is the briefing (or a volume of it) rather than one topic's PDF."""
+        return not self.path.startswith(TOPIC_PDF_DIR + "/")
 
     @property
     def fact_count(self) -> int:
@@ -72,16 +73,25 @@ class Edition:
         return sum(len(topic.sheet.figures) for topic in self.topics)
 
 
+# Above this many facts the whole briefing is published in volumes of consecutive topics, each a complete PDF
+# with its cover, contents and page numbers, and briefing.pdf lists them: one compile of 2,000 facts took
+# 1.5 GiB and of 10,000 more than 12 GiB (bench/README.md); 1,000 facts take 0.6 GiB and 3.3 s.
+VOLUME_FACTS = 1000
+
+
 def editions(briefing: Briefing) -> list[Edition]:
-    """The whole briefing first, then one edition per topic."""
+    """The whole briefing first (and its volumes, when it has them), then one edition per topic."""
+    volumes = volumes_of(briefing) if briefing.fact_count > VOLUME_FACTS else ()
     whole = Edition(
         WHOLE_PDF,
         "Briefing",
         SUBJECT,
         "Key judgements, figures and facts, each cited to an archived source",
         f"{SUBJECT}: a briefing",
-        briefing.topics,
-        cited_sources(briefing, briefing.topics),
+        () if volumes else briefing.topics,
+        () if volumes else cited_sources(briefing, briefing.topics),
+        briefing.as_of,
+        volumes,
     )
     per_topic = [
         Edition(
@@ -92,10 +102,33 @@ def editions(briefing: Briefing) -> list[Edition]:
             f"{SUBJECT}: {topic.sheet.title}",
             (topic,),
             cited_sources(briefing, (topic,)),
+            topic.sheet.as_of,
         )
         for topic in briefing.topics
     ]
-    return [whole, *per_topic]
+    return [whole, *volumes, *per_topic]
+
+
+def volumes_of(briefing: Briefing) -> tuple[Edition, ...]:
+    """The topics in order, cut into volumes of at most VOLUME_FACTS facts (a larger topic is a volume of its own)."""
+    groups: list[list[Topic]] = [[]]
+    for topic in briefing.topics:
+        if groups[-1] and sum(len(t.sheet.facts) for t in groups[-1]) + len(topic.sheet.facts) > VOLUME_FACTS:
+            groups.append([])
+        groups[-1].append(topic)
+    return tuple(
+        Edition(
+            f"briefing-volume-{number}.pdf",
+            f"Briefing · volume {number} of {len(groups)}",
+            SUBJECT,
+            f"{topics[0].sheet.title} to {topics[-1].sheet.title}" if len(topics) > 1 else topics[0].sheet.title,
+            f"{SUBJECT}: a briefing, volume {number} of {len(groups)}",
+            tuple(topics),
+            cited_sources(briefing, tuple(topics)),
+            max(topic.sheet.as_of for topic in topics),
+        )
+        for number, topics in enumerate(groups, 1)
+    )
 
 
 @dataclass(frozen=True)
@@ -131,7 +164,7 @@ def shown_citations(briefing: Briefing, topic: Topic) -> list[Citation]:
 
 def expected_anchors(briefing: Briefing, edition: Edition) -> dict[str, str]:
     """Every anchor the edition must print, with what it is and the file it comes from."""
-    expected = {"contents": "the contents", "sources": "the list of sources"}
+    expected = {"contents": "the contents"} | ({"sources": "the list of sources"} if edition.sources else {})
     for topic in edition.topics:
         expected[f"topic-{topic.id}"] = f"{topic.name}: the topic"
         for number, figure in enumerate(topic.sheet.figures, 1):
@@ -150,7 +183,9 @@ def print_data(briefing: Briefing, edition: Edition, paper: str = "a4") -> dict:
     if paper not in PAPER_SIZES:
         raise ValueError(f"paper {paper!r} is not one of {', '.join(PAPER_SIZES)}")
     exporter = Exporter(briefing, edition.topics, edition.sources, compared_groups(briefing))
-    facts, figures, sources = edition.fact_count, edition.figure_count, len(edition.sources)
+    parts = edition.volumes or (edition,)  # the front of a briefing in volumes speaks for all of them
+    facts, figures = sum(part.fact_count for part in parts), sum(part.figure_count for part in parts)
+    sources = len({source.id for part in parts for source in part.sources})
     scope = f"Draws on {_count(facts, 'fact')}" + (f" and {_count(figures, 'key figure')}" if figures else "")
     scope += f" from {_count(sources, 'archived source')}. Every claim names who makes it and cites the exact words of its source; every quotation has been checked against the archived text."
     as_of = f"As of {long_date(edition.as_of)}"
@@ -171,6 +206,7 @@ def print_data(briefing: Briefing, edition: Edition, paper: str = "a4") -> dict:
         "statuses": statuses(),
         "topics": [exporter.topic(topic) for topic in edition.topics],
         "sources": [exporter.source(source) for source in edition.sources],
+        "volumes": [{"file": volume.path, "title": volume.label, "topics": [topic.sheet.title for topic in volume.topics]} for volume in edition.volumes],
     }
 
 
@@ -217,31 +253,45 @@ class Printer:
         return Compiled(pdf, pages, frozenset(mark for mark in marks if isinstance(mark, str)))
 
 
-# From this many editions on, two processes compile them (concurrent.futures): 1.6 times as fast at 41 editions
+# From this many editions on, two processes compile them (concurrent.futures): 1.5 times as fast at 41 editions
 # (1,000 facts, bench/README.md). Typst holds Python's lock while it compiles, so threads would take turns.
 PARALLEL_MIN_EDITIONS = 8
-_printer: Printer | None = None  # a worker process's own, made once by _start_worker
+# Typst keeps what it laid out for the next compiles of its process, about 500 MiB a volume of 1,000 facts, and
+# lets it go only after several more: each batch is compiled in a process of its own, which then ends.
+BATCH_FACTS = VOLUME_FACTS
 
 
-def _start_worker(templates: Path) -> None:
-    global _printer
-    _printer = Printer(templates)
-
-
-def _compile_in_worker(job: tuple[str, date]) -> Compiled:
-    assert _printer is not None
-    return _printer.compile(*job)
-
-
-def compiled_editions(templates: Path, jobs: list[tuple[str, date]]) -> Iterator[Compiled]:
-    """Each job's (data, as_of) compiled, in order; by two processes when there are enough jobs to pay for them."""
+def compiled_editions(templates: Path, jobs: list[tuple[Edition, str]]) -> Iterator[Compiled]:
+    """Each job's edition compiled with its data, in order; by two processes when there are enough jobs to pay for them."""
     workers = min(2, os.cpu_count() or 1)
     if len(jobs) < PARALLEL_MIN_EDITIONS or workers < 2:
-        printer = Printer(templates)
-        yield from (printer.compile(*job) for job in jobs)
+        yield from _compiled_batch(templates, [(data, edition.as_of) for edition, data in jobs])
         return
-    with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(templates,)) as pool:
-        yield from pool.map(_compile_in_worker, jobs)
+    # forkserver: each batch's process is forked from one that has imported this module already, not started anew.
+    context = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
+    context.set_forkserver_preload([__name__])
+    with ProcessPoolExecutor(workers, mp_context=context, max_tasks_per_child=1) as pool:
+        for compiled in pool.map(_compiled_batch, repeat(templates), batches(jobs)):
+            yield from compiled
+
+
+def batches(jobs: list[tuple[Edition, str]]) -> Iterator[list[tuple[str, date]]]:
+    """The jobs' (data, as_of) in runs of about BATCH_FACTS facts, in order."""
+    batch: list[tuple[str, date]] = []
+    facts = 0
+    for edition, data in jobs:
+        if batch and facts + edition.fact_count > BATCH_FACTS:
+            yield batch
+            batch, facts = [], 0
+        batch.append((data, edition.as_of))
+        facts += edition.fact_count
+    if batch:
+        yield batch
+
+
+def _compiled_batch(templates: Path, batch: list[tuple[str, date]]) -> list[Compiled]:
+    printer = Printer(templates)
+    return [printer.compile(data, as_of) for data, as_of in batch]
 
 
 def _timestamp(as_of: date) -> datetime:
@@ -287,7 +337,7 @@ def write_pdfs(
             printed.append(old)
         else:
             jobs.append((edition, key, data))
-    for (edition, key, _), compiled in zip(jobs, compiled_editions(templates, [(data, edition.as_of) for edition, _, data in jobs])):
+    for (edition, key, _), compiled in zip(jobs, compiled_editions(templates, [(edition, data) for edition, _, data in jobs])):
         errors += list(compiled.errors) or missing_content(briefing, edition, compiled.printed)
         if not errors:
             target = output_dir / edition.path

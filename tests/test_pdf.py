@@ -479,3 +479,30 @@ def test_pages_look_as_the_reference_pages(tiny_project, tmp_path, paper):
             difference = ImageChops.difference(new.convert("L"), old.convert("L"))
             changed = sum(count for level, count in enumerate(difference.histogram()) if level > 32)
             assert changed <= new.size[0] * new.size[1] // 500, f"{reference.name}: {changed} pixels differ; look at the page"
+
+
+# --- volumes ------------------------------------------------------------------------------------
+
+
+def test_a_briefing_too_long_for_one_document_is_published_in_complete_volumes(tiny_project, monkeypatch):
+    from brief import pdf
+
+    monkeypatch.setattr(pdf, "VOLUME_FACTS", 2)  # the reference briefing has 2 + 1 facts: two volumes
+    root = tiny_project(REFERENCE_SHEETS)
+    build(Project(root))
+    site = root / "site"
+    assert sorted(path.name for path in site.glob("briefing*.pdf")) == ["briefing-volume-1.pdf", "briefing-volume-2.pdf", "briefing.pdf"]
+    front = " ".join(pdf_text(PdfReader(site / "briefing.pdf")).split())
+    assert "This briefing is published in 2 volumes" in front
+    assert "Briefing · volume 1 of 2 (briefing-volume-1.pdf) Energy" in front
+    assert "Draws on 3 facts and 2 key figures from 1 archived source." in front
+    uris = [str(link["/A"]["/URI"]) for link in links(PdfReader(site / "briefing.pdf")) if "/A" in link]
+    assert uris == ["briefing-volume-1.pdf", "briefing-volume-2.pdf"]
+    for number, topic in ((1, "Energy"), (2, "Trade")):
+        reader = PdfReader(site / f"briefing-volume-{number}.pdf")
+        text = pdf_text(reader)
+        assert f"VOLUME {number} OF 2" in reader.pages[0].extract_text()
+        assert "Contents" in reader.pages[1].extract_text() and "Sources" in text
+        total = len(reader.pages)
+        assert f"{total} of {total}" in reader.pages[-1].extract_text()
+        assert topic in outline_titles(reader.outline)
