@@ -115,10 +115,10 @@ def step_pdf(project: Project) -> dict[str, float]:
 
 
 def step_pdf_sample(project: Project) -> dict[str, float]:
-    """The whole briefing and the first topics' PDFs, printed as write_pdfs prints each: for scales where all would take long."""
+    """The whole briefing (its volumes too) and the first topics' PDFs, printed one after another: for scales where all would take long."""
     briefing = check(project)
-    whole, *topics = pdf.editions(briefing)
-    sample = [whole, *topics[:PDF_SAMPLE_TOPICS]]
+    every = pdf.editions(briefing)
+    sample = [edition for edition in every if edition.whole] + [edition for edition in every if not edition.whole][:PDF_SAMPLE_TOPICS]
 
     def print_sample() -> None:
         printer = pdf.Printer(project.templates)

@@ -501,7 +501,7 @@ def test_a_briefing_too_long_for_one_document_is_published_in_complete_volumes(t
     for number, topic in ((1, "Energy"), (2, "Trade")):
         reader = PdfReader(site / f"briefing-volume-{number}.pdf")
         text = pdf_text(reader)
-        assert f"VOLUME {number} OF 2" in reader.pages[0].extract_text()
+        assert f"VOLUME{number}OF2" in squash(reader.pages[0].extract_text())  # tracked capitals: letters read apart
         assert "Contents" in reader.pages[1].extract_text() and "Sources" in text
         total = len(reader.pages)
         assert f"{total} of {total}" in reader.pages[-1].extract_text()
