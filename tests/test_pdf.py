@@ -15,12 +15,11 @@ from PIL import Image, ImageChops
 from pypdf import PdfReader
 
 from brief.cli import main
-from brief.errors import ContentErrors
 from brief.pdf import editions, print_data, write_pdfs
-from brief.pipeline import Project, build, check
+from brief.pipeline import Project, build
 from brief.quotes import normalize
 from brief.render import inline
-from conftest import REPO, TINY_SHEET, TINY_SOURCE, copy_project
+from conftest import REPO, TINY_SHEET, copy_project
 
 A4 = (595.28, 841.89)
 LETTER = (612.0, 792.0)
