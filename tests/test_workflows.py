@@ -90,3 +90,10 @@ def test_pre_commit_runs_check_when_content_is_staged():
         assert content.search(path), path
     for path in ("brief/cli.py", "templates/topic.md.j2", "README.md"):
         assert not content.search(path), path
+
+
+def test_every_action_is_pinned_to_a_commit(publish, pull_request):
+    # A tag can be moved to other code; a commit cannot (zizmor's unpinned-uses).
+    used = [step["uses"] for workflow in (publish, pull_request) for step in steps(workflow) if "uses" in step]
+    used += [job["uses"] for workflow in (publish, pull_request) for job in workflow["jobs"].values() if "uses" in job]
+    assert used and all(re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", uses) for uses in used), used
