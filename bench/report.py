@@ -39,9 +39,9 @@ def pdf_cell(stages: dict) -> str:
 
 
 def memory_cell(build: dict) -> str:
-    """The build's peak, and the forked renderer's apart: most of the child's pages are shared with the build's."""
+    """The build's peak, and its largest child process's apart (the forked renderer, or a process compiling PDFs)."""
     child = build.get("peak_child_mib", 0)
-    return f"{build['peak_mib']:.0f} MiB" + (f" (forked renderer: {child:.0f} MiB)" if child else "")
+    return f"{build['peak_mib']:.0f} MiB" + (f" (largest child: {child:.0f} MiB)" if child else "")
 
 
 def stage_table(report: dict) -> list[str]:
