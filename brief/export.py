@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from markdown_it.token import Token
 
 from .compare import stated_value
-from .models import STATUS_MEANING, Citation, Fact, Figure, format_number
+from .models import STATUS_MEANING, Citation, Fact, Figure, format_number, long_date
 from .render import content_markdown
 from .validate import FACT_REFERENCE, Briefing, FigureGroup, Source, Topic
 
@@ -74,10 +74,6 @@ def _text_runs(text: str, styles: dict[str, object], fact_anchor, fact_text) -> 
 def plain(text: str) -> str:
     """Inline Markdown as the text it reads as, for places that take no styles (a contradicting fact, a bookmark)."""
     return "".join(run["text"] for run in runs(text) or [])
-
-
-def long_date(day) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 class Notes:

@@ -111,6 +111,11 @@ def format_number(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
 
 
+def long_date(day: date) -> str:
+    """A full date as a reader reads it: 21 January 2025."""
+    return f"{day.day} {day:%B %Y}"
+
+
 def _number(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, int | float) or not _finite(value):
         raise ValueError(f"{value!r} is not a number: write digits only, e.g. 220 or 7.5, and put the unit in `unit:`")

@@ -32,8 +32,8 @@ import font_source_serif_pro
 import typst
 
 from .errors import ContentError, ContentErrors
-from .export import Exporter, long_date, statuses
-from .models import Citation
+from .export import Exporter, statuses
+from .models import Citation, long_date
 from .validate import Briefing, FigureGroup, Source, Topic
 
 TEMPLATE = "print.typ"

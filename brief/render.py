@@ -30,7 +30,7 @@ from markupsafe import Markup, _escape_inner, escape  # _escape_inner: what esca
 
 from .errors import ContentError, ContentErrors
 from .load import GLOSSARY_FILE
-from .models import STATUS_MEANING, Citation, Fact, Figure, GlossaryTerm, format_number
+from .models import STATUS_MEANING, Citation, Fact, Figure, GlossaryTerm, format_number, long_date
 from .parallel import forks, map_shared
 from .validate import FACT_REFERENCE, Briefing, Dispute, FigureGroup, Passage, Source, Topic
 
@@ -270,7 +270,7 @@ class TemplateEnvironment(jinja2.Environment):
 
 
 def template_env(templates: Path, glossary: Iterable[GlossaryTerm] = ()) -> jinja2.Environment:
-    """The Jinja environment for the site pages and the print document, with the shared filters."""
+    """The Jinja environment for the site pages, with the shared filters."""
     env = TemplateEnvironment(
         loader=jinja2.FileSystemLoader(templates),
         autoescape=True,
@@ -291,7 +291,7 @@ def template_env(templates: Path, glossary: Iterable[GlossaryTerm] = ()) -> jinj
     # escapes keep U+2028 and U+0085, which YAML reads as line breaks, exactly as written.
     env.filters["front_matter_title"] = lambda title: Markup(json.dumps(html.escape(title)))
     env.filters["number"] = format_number
-    env.filters["longdate"] = cache(lambda day: f"{day.day} {day:%B %Y}")  # a source's date is printed by each citation of it
+    env.filters["longdate"] = cache(long_date)  # a source's date is printed by each citation of it
     env.globals["status_help"] = STATUS_MEANING
     env.globals["source_blocks"] = source_blocks
     return env
