@@ -114,14 +114,12 @@ def source_date(source: Source) -> str:
 class Exporter:
     """Makes the print data of one document: some topics, with the sources they cite."""
 
-    def __init__(self, briefing: Briefing, topics: tuple[Topic, ...], sources: tuple[Source, ...], compared: dict[str, list[FigureGroup]]):
+    def __init__(self, briefing: Briefing, topics: tuple[Topic, ...], sources: tuple[Source, ...]):
         self.briefing = briefing
         self.topics = topics
         self.sources = sources
-        self.compared = compared
         self.printed_facts = {fact.id for topic in topics for fact in topic.sheet.facts}
         self.printed_sources = frozenset(source.id for source in sources)
-        self.contradicting = _contradicting(briefing)
 
     def fact_anchor(self, fact_id: str) -> str | None:
         return f"fact-{fact_id}" if fact_id in self.printed_facts else None
@@ -142,7 +140,7 @@ class Exporter:
             "meta": f"As of {long_date(sheet.as_of)} · {facts} fact{'s' if facts != 1 else ''}",
             "summary": self.runs(sheet.summary),
             "figures": [self.figure(topic, index, figure, notes) for index, figure in enumerate(sheet.figures, 1)],
-            "comparisons": [self.comparison(topic, group, notes) for group in self.compared.get(topic.id, [])],
+            "comparisons": [self.comparison(topic, group, notes) for group in self.briefing.comparisons_by_topic.get(topic.id, ())],
             "facts": [self.fact(fact, notes) for fact in topic.facts_newest_first],
         }
         return made | {"notes": notes.notes}
@@ -196,7 +194,7 @@ class Exporter:
                     "anchor": self.fact_anchor(other.id),
                     "topic": other_topic.sheet.title,
                 }
-                for other_topic, other in self.contradicting.get(fact.id, [])
+                for other_topic, other in self.briefing.contradictions_by_fact.get(fact.id, ())
             ],
         }
 
@@ -214,15 +212,6 @@ class Exporter:
             "archived": long_date(meta.archived),
             "note": self.runs(meta.note),
         }
-
-
-def _contradicting(briefing: Briefing) -> dict[str, list[tuple[Topic, Fact]]]:
-    """For each fact the content marks as contradicting another (either way round): the other facts, by fact id."""
-    counterparts: dict[str, list[tuple[Topic, Fact]]] = {}
-    for dispute in briefing.disputes:
-        counterparts.setdefault(dispute.first[1].id, []).append(dispute.second)
-        counterparts.setdefault(dispute.second[1].id, []).append(dispute.first)
-    return counterparts
 
 
 def statuses() -> list[dict]:

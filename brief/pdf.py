@@ -34,7 +34,7 @@ import typst
 from .errors import ContentError, ContentErrors
 from .export import Exporter, statuses
 from .models import Citation, long_date
-from .validate import Briefing, FigureGroup, Source, Topic
+from .validate import Briefing, Source, Topic
 
 TEMPLATE = "print.typ"
 WHOLE_PDF = "briefing.pdf"
@@ -146,19 +146,9 @@ def cited_sources(briefing: Briefing, topics: tuple[Topic, ...]) -> tuple[Source
     return tuple(source for source in briefing.sources.values() if source.id in cited)
 
 
-def compared_groups(briefing: Briefing) -> dict[str, list[FigureGroup]]:
-    """By topic id, the groups of figures sharing a metric that hold one of the topic's figures."""
-    groups: dict[str, list[FigureGroup]] = {}
-    for group in briefing.figure_groups:
-        if group.compared:
-            for topic_id in dict.fromkeys(topic.id for topic, _ in group.entries):
-                groups.setdefault(topic_id, []).append(group)
-    return groups
-
-
 def shown_citations(briefing: Briefing, topic: Topic) -> list[Citation]:
     """Every citation a topic's section prints: its figures' and facts', their confirmations', and the compared figures'."""
-    compared = [figure for group in compared_groups(briefing).get(topic.id, []) for _, figure in group.entries]
+    compared = [figure for group in briefing.comparisons_by_topic.get(topic.id, ()) for _, figure in group.entries]
     return [c for item in (*topic.sheet.figures, *topic.sheet.facts, *compared) for c in (*item.cite, *item.confirmed_in)]
 
 
@@ -182,7 +172,7 @@ def print_data(briefing: Briefing, edition: Edition, paper: str = "a4") -> dict:
     """Everything one PDF prints, as plain data for the template."""
     if paper not in PAPER_SIZES:
         raise ValueError(f"paper {paper!r} is not one of {', '.join(PAPER_SIZES)}")
-    exporter = Exporter(briefing, edition.topics, edition.sources, compared_groups(briefing))
+    exporter = Exporter(briefing, edition.topics, edition.sources)
     parts = edition.volumes or (edition,)  # the front of a briefing in volumes speaks for all of them
     facts, figures = sum(part.fact_count for part in parts), sum(part.figure_count for part in parts)
     sources = len({source.id for part in parts for source in part.sources})

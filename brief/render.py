@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, cached_property, partial
 from pathlib import Path
-from typing import TypeVar
 
 import jinja2
 from jinja2 import nodes
@@ -34,7 +33,6 @@ from .models import STATUS_MEANING, Citation, Fact, Figure, GlossaryTerm, format
 from .parallel import forks, map_shared
 from .validate import FACT_REFERENCE, Briefing, Dispute, FigureGroup, Passage, Source, Topic
 
-T = TypeVar("T")
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
 LATEST_COUNT = 8
 
@@ -373,11 +371,6 @@ class SiteRenderer:
         # Indexes built once: looking these up per page made rendering grow with pages × facts.
         self.topic_of = {fact.id: topic for topic in briefing.topics for fact in topic.sheet.facts}
         self.citing = _citing_by_source(briefing)
-        self.disputes = _by_topic(briefing.disputes, lambda dispute: (dispute.first[0], dispute.second[0]))
-        self.compared = _by_topic(
-            (group for group in briefing.figure_groups if group.compared),
-            lambda group: [topic for topic, _ in group.entries],
-        )
         self.env.filters["fact_links"] = partial(fact_links, briefing)
 
     def render(self, previous: RenderedSite | None = None, remember: bool = False) -> RenderedSite:
@@ -431,14 +424,14 @@ class SiteRenderer:
             cites = [citation for term in briefing.glossary for citation in term.cite]
             yield PageSpec("glossary.md", "glossary.md.j2", {"cite": PageCitations(briefing)}, partial(self._refs_shown, cites))
         for topic in briefing.topics:
-            disputes, compared = self.disputes.get(topic.id, []), self.compared.get(topic.id, [])
+            disputes, compared = briefing.disputes_by_topic.get(topic.id, ()), briefing.comparisons_by_topic.get(topic.id, ())
             context = {"topic": topic, "cite": PageCitations(briefing), "disputes": disputes, "compared": compared}
             yield PageSpec(f"topics/{topic.id}.md", "topic.md.j2", context, partial(self._topic_shows, topic, disputes, compared))
         for source in briefing.sources.values():
             citing = self.citing.get(source.id, [])
             yield PageSpec(f"sources/{source.id}.md", "source.md.j2", {"source": source, "citing": citing}, partial(_source_shows, source, citing))
 
-    def _topic_shows(self, topic: Topic, disputes: list[Dispute], compared: list[FigureGroup]) -> tuple:
+    def _topic_shows(self, topic: Topic, disputes: tuple[Dispute, ...], compared: tuple[FigureGroup, ...]) -> tuple:
         shown_facts = [fact for dispute in disputes for _, fact in (dispute.first, dispute.second)]
         shown_figures = [figure for group in compared for _, figure in group.entries]
         cites = [c for item in (*topic.sheet.figures, *topic.sheet.facts, *shown_facts, *shown_figures) for c in (*item.cite, *item.confirmed_in)]
@@ -551,15 +544,6 @@ def _citing_by_source(briefing: Briefing) -> dict[str, list[tuple[Topic, Fact | 
             for source_id in dict.fromkeys(citation.source for citation in (*item.cite, *item.confirmed_in)):
                 citing[source_id].append((topic, item))
     return citing
-
-
-def _by_topic(items: Iterable[T], topics_of: Callable[[T], Iterable[Topic]]) -> dict[str, list[T]]:
-    """Items grouped under each topic they involve, each once per topic, in their own order."""
-    grouped: dict[str, list[T]] = defaultdict(list)
-    for item in items:
-        for topic_id in dict.fromkeys(topic.id for topic in topics_of(item)):
-            grouped[topic_id].append(item)
-    return grouped
 
 
 def _edit_path(path: str, template: str, context: dict) -> str:

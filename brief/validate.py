@@ -133,6 +133,38 @@ class Briefing:
     def date_inferred(self, fact: Fact) -> bool:
         return fact.id in self.inferred_dates
 
+    # Views the site and the PDF both show, made once here.
+    @cached_property
+    def comparisons_by_topic(self) -> MappingProxyType[str, tuple[FigureGroup, ...]]:
+        """By topic id, the groups of more than one figure of a metric that hold one of the topic's figures."""
+        return _by_topic((group for group in self.figure_groups if group.compared), lambda group: [topic for topic, _ in group.entries])
+
+    @cached_property
+    def disputes_by_topic(self) -> MappingProxyType[str, tuple[Dispute, ...]]:
+        """By topic id, the pairs of contradicting facts that hold one of the topic's facts."""
+        return _by_topic(self.disputes, lambda dispute: (dispute.first[0], dispute.second[0]))
+
+    @cached_property
+    def contradictions_by_fact(self) -> MappingProxyType[str, tuple[tuple[Topic, Fact], ...]]:
+        """By fact id, the facts it contradicts or that contradict it, either way round."""
+        counterparts: dict[str, list[tuple[Topic, Fact]]] = defaultdict(list)
+        for dispute in self.disputes:
+            counterparts[dispute.first[1].id].append(dispute.second)
+            counterparts[dispute.second[1].id].append(dispute.first)
+        return MappingProxyType({fact_id: tuple(others) for fact_id, others in counterparts.items()})
+
+
+T = typing.TypeVar("T")
+
+
+def _by_topic(items: typing.Iterable[T], topics_of: typing.Callable[[T], typing.Iterable[Topic]]) -> MappingProxyType[str, tuple[T, ...]]:
+    """Items grouped under each topic they involve, each once per topic, in their own order."""
+    grouped: dict[str, list[T]] = defaultdict(list)
+    for item in items:
+        for topic_id in dict.fromkeys(topic.id for topic in topics_of(item)):
+            grouped[topic_id].append(item)
+    return MappingProxyType({topic_id: tuple(entries) for topic_id, entries in grouped.items()})
+
 
 def validate(raw: RawProject) -> tuple[Briefing | None, list[ContentError]]:
     """The Briefing built from the loaded files (its warnings with it), or None and every problem found."""
