@@ -5,13 +5,28 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: build test check serve pdf bench clean
+.PHONY: build test check serve pdf bench clean lock
 
-$(STAMP): pyproject.toml
+LOCK   := requirements.lock
+
+# Every dependency, for the build and the tests, at the version requirements.lock names: a fresh clone
+# and CI install the same versions. The project itself comes on top, without resolving anything again.
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+# Resolve pyproject.toml's dependencies anew, in a scratch venv, and write their versions to requirements.lock.
+lock:
+	rm -rf .venv-lock
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet --upgrade pip
+	.venv-lock/bin/python -m pip install --quiet -e '.[test]'
+	printf '%s\n' '# Written by `make lock` from pyproject.toml: every dependency of the build and the tests, pinned.' > $(LOCK)
+	.venv-lock/bin/python -m pip freeze --exclude-editable >> $(LOCK)
+	rm -rf .venv-lock
 
 build: $(STAMP)
 	$(PY) build.py build

@@ -97,3 +97,16 @@ def test_every_action_is_pinned_to_a_commit(publish, pull_request):
     used = [step["uses"] for workflow in (publish, pull_request) for step in steps(workflow) if "uses" in step]
     used += [job["uses"] for workflow in (publish, pull_request) for job in workflow["jobs"].values() if "uses" in job]
     assert used and all(re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", uses) for uses in used), used
+
+
+def test_every_dependency_is_pinned_in_the_lock_file():
+    import tomllib
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    wanted = [*project["dependencies"], *project["optional-dependencies"]["test"]]
+    names = {re.split(r"[<>=!~\[;\s]", requirement, maxsplit=1)[0].lower().replace("_", "-") for requirement in wanted}
+    lines = (REPO / "requirements.lock").read_text(encoding="utf-8").splitlines()
+    pinned = dict(line.lower().replace("_", "-").split("==") for line in lines if line and not line.startswith("#"))
+    assert names <= pinned.keys(), names - pinned.keys()
+    assert pinned["typst"] == "0.15.0"  # pinned exactly in pyproject.toml too
+    assert "make lock" in (REPO / "README.md").read_text(encoding="utf-8")
