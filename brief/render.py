@@ -22,10 +22,8 @@ from functools import cache, cached_property, partial
 from pathlib import Path
 
 import jinja2
-from jinja2 import nodes
-from jinja2.compiler import CodeGenerator, Frame
 from markdown_it import MarkdownIt
-from markupsafe import Markup, _escape_inner, escape  # _escape_inner: what escape runs (in C), without the Markup it makes
+from markupsafe import Markup
 
 from .errors import ContentError, ContentErrors
 from .load import GLOSSARY_FILE
@@ -221,62 +219,16 @@ def _finalized(value: object) -> object:
     return value if isinstance(value, Markup) else one_line(value)
 
 
-def printed(value: object) -> str:
-    """What `{{ value }}` adds to a page: exactly escape(_finalized(value)), the text of the Markup Jinja would make.
-
-    Most printed values are plain text or Markup, and for them no Markup object is made:
-    Jinja's own output makes one or two per value, in Python (~1 µs; a million values at 400 topics).
-    """
-    if type(value) is str:
-        return _escape_inner(one_line(value))
-    if type(value) is Markup:
-        return value
-    if type(value) is int:  # citation numbers and counts: digits need no escaping
-        return str(value)
-    return escape(_finalized(value))
-
-
-class _PrintingCodeGenerator(CodeGenerator):
-    """Compiles each `{{ value }}` of an autoescaped template to `environment.printed(value)`.
-
-    Jinja compiles it to escape(environment.finalize(value)); the page is the same text.
-    Inside an `{% autoescape %}` block escaping is decided as the page renders, and Jinja's code is kept.
-    """
-
-    def _output_child_pre(self, node: nodes.Expr, frame: Frame, finalize: CodeGenerator._FinalizeInfo) -> None:
-        if self._prints(frame):
-            self.write("environment.printed(")
-        else:
-            super()._output_child_pre(node, frame, finalize)
-
-    def _output_child_post(self, node: nodes.Expr, frame: Frame, finalize: CodeGenerator._FinalizeInfo) -> None:
-        if self._prints(frame):
-            self.write(")")
-        else:
-            super()._output_child_post(node, frame, finalize)
-
-    @staticmethod
-    def _prints(frame: Frame) -> bool:
-        return frame.eval_ctx.autoescape and not frame.eval_ctx.volatile
-
-
-class TemplateEnvironment(jinja2.Environment):
-    """Jinja's environment, printing values through `printed`."""
-
-    code_generator_class = _PrintingCodeGenerator
-    printed = staticmethod(printed)
-
-
 def template_env(templates: Path, glossary: Iterable[GlossaryTerm] = ()) -> jinja2.Environment:
     """The Jinja environment for the site pages, with the shared filters."""
-    env = TemplateEnvironment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        finalize=_finalized,  # for what Jinja prints itself: constants, and `{% autoescape %}` blocks
+        finalize=_finalized,
         auto_reload=False,  # an environment lives for one render or print: no template changes meanwhile
     )
     tooltips = GlossaryTooltips(glossary)

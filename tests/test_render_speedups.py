@@ -5,13 +5,12 @@ from __future__ import annotations
 import string
 from urllib.parse import quote as percent_encode
 
-import jinja2
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-from brief.render import _MD, _finalized, inline, printed, template_env, text_fragment
+from brief.render import _MD, inline, text_fragment
 
 # Text a quote or a printed value may hold: any character UTF-8 can encode, line breaks and HTML's specials included.
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)))
@@ -42,34 +41,3 @@ def test_text_fragment_encodes_as_urllib_with_hyphens(quote):
     words = quote.split()
     parts = [" ".join(words)] if len(words) <= 8 else [" ".join(words[:4]), " ".join(words[-4:])]
     assert text_fragment(quote) == "#:~:text=" + ",".join(percent_encode(part, safe="").replace("-", "%2D") for part in parts)
-
-
-@given(value=VALUES)
-def test_printed_is_jinjas_escape_of_the_finalized_value(value):
-    assert printed(value) == escape(_finalized(value))
-
-
-TEMPLATE = """\
-{% macro card(x) %}
-<p title="{{ x }}">{{ x }}</p>
-{% endmacro %}
-{% set joined %}{{ a }}|{{ b }}{% endset %}
-{{ a }} {{ b }} {{ a ~ b }} {{ card(a) }} {{ card(b) }} {{ joined }} {{ "two\\nlines" }} {{ b | upper }}
-{% autoescape false %}{{ a }} {{ b }}{% endautoescape %}
-{% autoescape a != "" %}{{ a }} {{ b }}{% endautoescape %}
-"""
-
-
-@given(a=VALUES, b=VALUES)
-def test_pages_print_what_jinja_prints(tmp_path_factory, a, b):
-    folder = tmp_path_factory.mktemp("templates")
-    (folder / "page.j2").write_text(TEMPLATE, encoding="utf-8")
-    ours = template_env(folder)
-    plain = jinja2.Environment(**{name: getattr(ours, name) for name in ("autoescape", "finalize", "undefined", "trim_blocks", "lstrip_blocks", "keep_trailing_newline")})
-    plain.loader = ours.loader
-    assert ours.get_template("page.j2").render(a=a, b=b) == plain.get_template("page.j2").render(a=a, b=b)
-
-
-def test_templates_print_through_printed_not_jinjas_escape(tmp_path):
-    # If a Jinja release stopped calling the code generator's hooks, pages would be the same, only slower: say so here.
-    assert "environment.printed(" in template_env(tmp_path).compile("{{ value }}", raw=True)
