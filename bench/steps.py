@@ -18,7 +18,7 @@ from pathlib import Path
 
 from brief import pdf
 from brief.cache import FileCache
-from brief.pipeline import Project, build, check, ending_after_one_command, generate, site_nav
+from brief.pipeline import Project, build, check, generate, site_nav
 from brief.serve import Preview, rebuild_site
 from brief.site import CompiledTemplates, build_site
 
@@ -183,7 +183,6 @@ STEPS: dict[str, Callable[..., dict[str, float]]] = {
 
 
 def main(argv: list[str]) -> None:
-    ending_after_one_command()  # as build.py does
     name, root, *options = argv
     project = Project(Path(root).resolve())
     step = STEPS[name]

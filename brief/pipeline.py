@@ -79,7 +79,7 @@ class Memory:
 def check(project: Project, memory: Memory | None = None) -> Briefing:
     """The validated briefing, its warnings with it; raises ContentErrors listing every problem."""
     memo = memory.parsed if memory else FileCache.for_project(project.root)
-    with _collector_paused(keep_made=memory is None and _process_ends_after_command):
+    with _collector_paused():
         raw, errors = load_project(project.root, memo, prepare_file)
         briefing, validation_errors = validate(raw)
         if memo is not None:
@@ -116,37 +116,18 @@ def stage(project: Project, briefing: Briefing, memory: Memory | None = None) ->
     return changed
 
 
-_process_ends_after_command = False
-
-
-def ending_after_one_command() -> None:
-    """Tell the pipeline that this process ends once its command is done (build.py, the benchmark's steps).
-
-    What check made then stays out of the collector's way (see _collector_paused).
-    """
-    global _process_ends_after_command
-    _process_ends_after_command = True
-
-
 @contextlib.contextmanager
-def _collector_paused(keep_made: bool = False) -> Iterator[None]:
+def _collector_paused() -> Iterator[None]:
     """Load, validate and render build large trees of objects without cycles, which reference counting frees.
 
     The cyclic garbage collector would walk them again and again as they grow: a third
     of check's time and a fifth of render's at 10,000 facts.
-
-    With keep_made, every object the collector tracks by then, most of them made
-    meanwhile, is frozen: its next pass, which would walk them all once more, leaves them
-    out (0.05 s at 10,000 facts). Garbage with cycles among them is then never collected,
-    so only a process that ends after one command asks for this, never serve or the tests.
     """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        if keep_made:
-            gc.freeze()
         if was_enabled:
             gc.enable()
 

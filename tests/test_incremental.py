@@ -261,18 +261,10 @@ def test_a_template_error_in_the_forked_half_is_reported_at_its_line(project_cop
     assert [(error.path, error.line) for error in raised.value.errors] == [("templates/timeline.md.j2", len(lines))]
 
 
-@pytest.mark.parametrize("ends_after_command, memory, frozen", [(True, None, True), (True, Memory(), False), (False, None, False)])
-def test_only_a_process_that_ends_after_one_command_freezes_what_check_made(tiny_project, monkeypatch, ends_after_command, memory, frozen):
-    # Frozen objects are never collected, so serve (which keeps memory) and the tests must not freeze.
-    monkeypatch.setattr(pipeline, "_process_ends_after_command", ends_after_command)
-    project = Project(tiny_project())
+def test_check_leaves_the_collector_as_it_found_it_and_freezes_nothing(tiny_project):
     gc.unfreeze()
-    try:
-        check(project, memory)
-        assert (gc.get_freeze_count() > 0) == frozen
-        assert gc.isenabled()
-    finally:
-        gc.unfreeze()
+    check(Project(tiny_project()))
+    assert gc.isenabled() and gc.get_freeze_count() == 0
 
 
 def test_a_template_that_does_not_compile_is_reported_when_pages_are_shared_with_a_forked_process(project_copy, monkeypatch):
