@@ -20,7 +20,7 @@ from brief import pdf
 from brief.cache import FileCache
 from brief.pipeline import Project, build, check, generate, site_nav
 from brief.serve import Preview, rebuild_site
-from brief.site import CompiledTemplates, build_site
+from brief.site import CompiledTemplates, briefing_subject, build_site, read_site_config
 
 PDF_SAMPLE_TOPICS = 10  # above the scale where every PDF is printed: the whole briefing and this many topic PDFs
 EDIT_MARKER = "Edited for the benchmark"
@@ -111,13 +111,13 @@ def step_pdf(project: Project) -> dict[str, float]:
     """Every PDF (the whole briefing and one per topic), printed into a new folder."""
     briefing = check(project)
     output = new_folder(project)
-    return measure(lambda: pdf.write_pdfs(briefing, project.templates, output))
+    return measure(lambda: pdf.write_pdfs(briefing, project.templates, output, briefing_subject(read_site_config(project.config))))
 
 
 def step_pdf_sample(project: Project) -> dict[str, float]:
     """The whole briefing (its volumes too) and the first topics' PDFs, printed one after another: for scales where all would take long."""
     briefing = check(project)
-    every = pdf.editions(briefing)
+    every = pdf.editions(briefing, briefing_subject(read_site_config(project.config)))
     sample = [edition for edition in every if edition.whole] + [edition for edition in every if not edition.whole][:PDF_SAMPLE_TOPICS]
 
     def print_sample() -> None:

@@ -40,7 +40,6 @@ TEMPLATE = "print.typ"
 WHOLE_PDF = "briefing.pdf"
 TOPIC_PDF_DIR = "pdf"
 PAPER_SIZES = {"a4": "a4", "letter": "us-letter"}
-SUBJECT = "Russia–China relations"
 # Tagged for accessibility, and checked by Typst against PDF/UA-1 as it writes.
 PDF_STANDARDS = ["ua-1"]
 
@@ -57,6 +56,7 @@ class Edition:
     topics: tuple[Topic, ...]
     sources: tuple[Source, ...]
     as_of: date
+    subject: str  # what the briefing is about (mkdocs.yml: extra.brief.subject)
     volumes: tuple[Edition, ...] = ()  # for briefing.pdf when the briefing is published in volumes: what they are
 
     @property
@@ -79,18 +79,19 @@ class Edition:
 VOLUME_FACTS = 1000
 
 
-def editions(briefing: Briefing) -> list[Edition]:
+def editions(briefing: Briefing, subject: str) -> list[Edition]:
     """The whole briefing first (and its volumes, when it has them), then one edition per topic."""
-    volumes = volumes_of(briefing) if briefing.fact_count > VOLUME_FACTS else ()
+    volumes = volumes_of(briefing, subject) if briefing.fact_count > VOLUME_FACTS else ()
     whole = Edition(
         WHOLE_PDF,
         "Briefing",
-        SUBJECT,
+        subject,
         "Key judgements, figures and facts, each cited to an archived source",
-        f"{SUBJECT}: a briefing",
+        f"{subject}: a briefing",
         () if volumes else briefing.topics,
         () if volumes else cited_sources(briefing, briefing.topics),
         briefing.as_of,
+        subject,
         volumes,
     )
     per_topic = [
@@ -98,18 +99,19 @@ def editions(briefing: Briefing) -> list[Edition]:
             f"{TOPIC_PDF_DIR}/{topic.id}.pdf",
             "Topic briefing",
             topic.sheet.title,
-            SUBJECT,
-            f"{SUBJECT}: {topic.sheet.title}",
+            subject,
+            f"{subject}: {topic.sheet.title}",
             (topic,),
             cited_sources(briefing, (topic,)),
             topic.sheet.as_of,
+            subject,
         )
         for topic in briefing.topics
     ]
     return [whole, *volumes, *per_topic]
 
 
-def volumes_of(briefing: Briefing) -> tuple[Edition, ...]:
+def volumes_of(briefing: Briefing, subject: str) -> tuple[Edition, ...]:
     """The topics in order, cut into volumes of at most VOLUME_FACTS facts (a larger topic is a volume of its own)."""
     groups: list[list[Topic]] = [[]]
     for topic in briefing.topics:
@@ -120,12 +122,13 @@ def volumes_of(briefing: Briefing) -> tuple[Edition, ...]:
         Edition(
             f"briefing-volume-{number}.pdf",
             f"Briefing · volume {number} of {len(groups)}",
-            SUBJECT,
+            subject,
             f"{topics[0].sheet.title} to {topics[-1].sheet.title}" if len(topics) > 1 else topics[0].sheet.title,
-            f"{SUBJECT}: a briefing, volume {number} of {len(groups)}",
+            f"{subject}: a briefing, volume {number} of {len(groups)}",
             tuple(topics),
             cited_sources(briefing, tuple(topics)),
             max(topic.sheet.as_of for topic in topics),
+            subject,
         )
         for number, topics in enumerate(groups, 1)
     )
@@ -187,7 +190,7 @@ def print_data(briefing: Briefing, edition: Edition, paper: str = "a4") -> dict:
             "heading": edition.title,
             "subtitle": edition.subtitle,
             "running_title": edition.running_title,
-            "footer": edition.title if edition.whole else f"{SUBJECT}: {edition.title}",
+            "footer": edition.title if edition.whole else f"{edition.subject}: {edition.title}",
             "as_of_line": as_of,
             "scope": scope,
             "whole": edition.whole,
@@ -307,7 +310,13 @@ def missing_content(briefing: Briefing, edition: Edition, printed: Iterable[str]
 
 
 def write_pdfs(
-    briefing: Briefing, templates: Path, output_dir: Path, paper: str = "a4", previous: Path | None = None, printed_before: Iterable[PrintedPdf] = ()
+    briefing: Briefing,
+    templates: Path,
+    output_dir: Path,
+    subject: str,
+    paper: str = "a4",
+    previous: Path | None = None,
+    printed_before: Iterable[PrintedPdf] = (),
 ) -> list[PrintedPdf]:
     """Print every edition into output_dir; raises ContentErrors when any lost content, and output_dir is to be discarded.
 
@@ -317,7 +326,7 @@ def write_pdfs(
     before = {pdf.path: pdf for pdf in printed_before}
     template = (templates / TEMPLATE).read_bytes()
     printed, errors, jobs = [], [], []
-    for edition in editions(briefing):
+    for edition in editions(briefing, subject):
         data = json.dumps(print_data(briefing, edition, paper), ensure_ascii=False, separators=(",", ":"))
         key = print_key(template, data)
         old = before.get(edition.path)
@@ -336,7 +345,7 @@ def write_pdfs(
             printed.append(PrintedPdf(edition.path, compiled.pages, key))
     if errors:
         raise ContentErrors(errors)
-    order = [edition.path for edition in editions(briefing)]
+    order = [edition.path for edition in editions(briefing, subject)]
     return sorted(printed, key=lambda pdf: order.index(pdf.path))
 
 

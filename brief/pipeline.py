@@ -18,7 +18,7 @@ from .errors import ContentErrors
 from .load import GLOSSARY_FILE, SHEETS_DIR, SOURCES_DIR, ParseMemo, load_project
 from .pdf import PrintedPdf, load_printed, publish_pdfs, save_printed, write_pdfs
 from .render import RenderedSite, render_site, write_pages
-from .site import build_site, dated, edit_base_url, new_output_folder, publish, read_site_config, stale_after_days
+from .site import briefing_subject, build_site, dated, edit_base_url, new_output_folder, publish, read_site_config, stale_after_days
 from .validate import Briefing, prepare_file, validate
 
 
@@ -109,7 +109,9 @@ def stage(project: Project, briefing: Briefing, memory: Memory | None = None) ->
     config = read_site_config(project.config)
     previous = memory.rendered if memory else None
     with _collector_paused():
-        site = render_site(briefing, project.templates, stale_after_days(config), edit_base_url(config), previous, remember=memory is not None)
+        site = render_site(
+            briefing, project.templates, briefing_subject(config), stale_after_days(config), edit_base_url(config), previous, remember=memory is not None
+        )
     changed = write_pages(site.pages, project.assets(), project.staging)
     if memory:
         memory.rendered = site
@@ -160,7 +162,8 @@ def build(project: Project, paper: str = "a4", with_pdf: bool = True) -> Briefin
 
 def _print_reusing(project: Project, briefing: Briefing, output: Path, paper: str) -> list[PrintedPdf]:
     """Print the PDFs into output, linking those whose print document is unchanged from site/."""
-    return write_pdfs(briefing, project.templates, output, paper, project.site, load_printed(project.printed))
+    subject = briefing_subject(read_site_config(project.config))
+    return write_pdfs(briefing, project.templates, output, subject, paper, project.site, load_printed(project.printed))
 
 
 def up_to_date(project: Project, paper: str = "a4", with_pdf: bool = True) -> bool:

@@ -312,14 +312,15 @@ TIMELINE_PAGE_MAX = 400
 class SiteRenderer:
     """Renders every page of the site from the Briefing through the templates."""
 
-    def __init__(self, briefing: Briefing, templates: Path, stale_after_days: int, edit_base: str | None = None):
+    def __init__(self, briefing: Briefing, templates: Path, subject: str, stale_after_days: int, edit_base: str | None = None):
         self.briefing = briefing
         self.edit_base = edit_base
         self.env = template_env(templates, briefing.glossary)
+        self.env.globals["subject"] = subject
         self.env.globals["stale_after_days"] = stale_after_days
         # A changed template may change every page, so the templates are part of what every page shows.
         # So are the inferred dates, which come from sources' metadata as well as the facts.
-        self.common = (files_digest(templates), stale_after_days, edit_base, briefing.as_of, briefing.glossary, briefing.inferred_dates)
+        self.common = (files_digest(templates), subject, stale_after_days, edit_base, briefing.as_of, briefing.glossary, briefing.inferred_dates)
         # Indexes built once: looking these up per page made rendering grow with pages × facts.
         self.topic_of = {fact.id: topic for topic in briefing.topics for fact in topic.sheet.facts}
         self.citing = _citing_by_source(briefing)
@@ -513,18 +514,19 @@ def _edit_path(path: str, template: str, context: dict) -> str:
 def render_site(
     briefing: Briefing,
     templates: Path,
+    subject: str,
     stale_after_days: int,
     edit_base: str | None = None,
     previous: RenderedSite | None = None,
     remember: bool = False,
 ) -> RenderedSite:
-    """Every page of the site, rendered in memory; sheets older than stale_after_days get flagged.
+    """Every page of the site, rendered in memory, headed by the briefing's subject; sheets older than stale_after_days get flagged.
 
     With edit_base (see site.edit_base_url), each page links to the file an editor changes.
     With previous, the render of an earlier briefing, only pages that show something new are rendered;
     remember keeps what each page shows in the result, to be the previous of the next render.
     """
-    return SiteRenderer(briefing, templates, stale_after_days, edit_base).render(previous, remember)
+    return SiteRenderer(briefing, templates, subject, stale_after_days, edit_base).render(previous, remember)
 
 
 def write_pages(pages: list[Page], assets: list[Path], docs: Path) -> list[str]:

@@ -168,6 +168,17 @@ def read_site_config(config_file: Path) -> dict:
     return config
 
 
+def briefing_subject(config: dict) -> str:
+    """`extra.brief.subject`: what the briefing is about, written once for the site and the PDFs."""
+    extra = config.get("extra") or {}
+    brief = extra.get("brief") or {} if isinstance(extra, dict) else None
+    subject = brief.get("subject") if isinstance(brief, dict) else None
+    if not isinstance(subject, str) or not subject.strip():
+        message = "`extra:` `brief:` `subject:` must say what the briefing is about, e.g. Russia–China relations: add it"
+        raise ContentErrors([ContentError("mkdocs.yml", 0, 0, message)])
+    return " ".join(subject.split())
+
+
 def stale_after_days(config: dict) -> int:
     """`extra.brief.stale_after_days`: the age at which a topic page warns its reader."""
     extra = config.get("extra") or {}

@@ -14,6 +14,7 @@ settings.register_profile("no-deadline", deadline=None)
 settings.load_profile("no-deadline")
 
 REPO = Path(__file__).resolve().parent.parent
+SUBJECT = "Russia–China relations"  # extra.brief.subject in the repository's mkdocs.yml
 PROJECT_PARTS = ("briefings", "sources", "templates", "mkdocs.yml", "glossary.yaml")
 
 

@@ -59,6 +59,7 @@ BREAKAGES = {
     "mkdocs.yml": lambda root: replace_in(root / "mkdocs.yml", "name: material", "name: no-such-theme"),
     "mkdocs.yml's YAML": lambda root: replace_in(root / "mkdocs.yml", "site_name:", "nav: [\nsite_name:"),
     "a setting of ours in mkdocs.yml": lambda root: replace_in(root / "mkdocs.yml", "stale_after_days: 180", "stale_after_days: soon"),
+    "the briefing's subject left out of mkdocs.yml": lambda root: replace_in(root / "mkdocs.yml", "subject: Russia–China relations", "subject:"),
     "mkdocs.yml as a list": lambda root: (root / "mkdocs.yml").write_text("- site_name: x\n", encoding="utf-8"),
     "a page template": lambda root: replace_in(root / "templates" / "topic.md.j2", "## Key judgement", "{% if %}"),
     "a macro": lambda root: replace_in(root / "templates" / "_macros.j2", "{% macro fact_item(fact, cite, root) %}", "{% macro fact_item(fact, cite, root) %}{{ no_such_value.here }}"),

@@ -18,6 +18,7 @@ from brief.errors import ContentErrors
 from brief.pipeline import Memory, Project, build, check, generate, up_to_date
 from brief.render import Page, render_site, write_pages
 from brief.site import SEARCH_INDEX, build_site, update_site
+from conftest import SUBJECT
 
 
 def built(tiny_project) -> Project:
@@ -177,7 +178,7 @@ EDITS = [
 
 
 def rendered_pages(project: Project) -> dict[str, str]:
-    return {page.path: page.data.decode() for page in render_site(check(project), project.templates, stale_after_days=180).pages}
+    return {page.path: page.data.decode() for page in render_site(check(project), project.templates, SUBJECT, stale_after_days=180).pages}
 
 
 @pytest.mark.parametrize("months_apart", [False, True], ids=["one timeline page", "a page per month"])

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from brief.pipeline import Project, build
-from conftest import TINY_SHEET, TINY_SOURCE, make_tiny_project
+from conftest import SUBJECT, TINY_SHEET, TINY_SOURCE, make_tiny_project
 
 SCRIPT = '<script>alert("PWN-script")</script>'
 IMG = '<img src=x onerror=alert("PWN-img")>'
@@ -370,7 +370,7 @@ def test_print_data_is_plain_json_with_the_payloads_as_strings(sites):
 
     hostile, _ = sites
     briefing = check(Project(hostile.parent))
-    data = print_data(briefing, editions(briefing)[0])
+    data = print_data(briefing, editions(briefing, SUBJECT)[0])
     text = json.dumps(data, ensure_ascii=False)
     assert json.loads(text) == data  # nothing but JSON values
     fact = data["topics"][0]["facts"][-1]

@@ -19,7 +19,7 @@ from brief.pdf import editions, print_data, write_pdfs
 from brief.pipeline import Project, build
 from brief.quotes import normalize
 from brief.render import inline
-from conftest import REPO, TINY_SHEET, copy_project
+from conftest import REPO, SUBJECT, TINY_SHEET, copy_project
 
 A4 = (595.28, 841.89)
 LETTER = (612.0, 792.0)
@@ -262,7 +262,7 @@ def test_site_pages_link_to_the_pdfs(printed):
 
 def test_same_content_gives_byte_identical_pdfs(printed, tmp_path):
     site, briefing = printed
-    write_pdfs(briefing, site.parent / "templates", tmp_path)
+    write_pdfs(briefing, site.parent / "templates", tmp_path, SUBJECT)
     assert (tmp_path / "briefing.pdf").read_bytes() == (site / "briefing.pdf").read_bytes()
     for topic in briefing.topics:
         assert (tmp_path / "pdf" / f"{topic.id}.pdf").read_bytes() == (site / "pdf" / f"{topic.id}.pdf").read_bytes()
@@ -272,8 +272,8 @@ def test_another_time_zone_hash_seed_and_clock_give_the_same_bytes(printed, tmp_
     site, _ = printed
     env = {**os.environ, "TZ": "Pacific/Kiritimati", "PYTHONHASHSEED": "4242", "SOURCE_DATE_EPOCH": "0"}
     script = "import sys; from pathlib import Path; from brief.pipeline import Project, check; from brief.pdf import write_pdfs; "
-    script += "write_pdfs(check(Project(Path(sys.argv[1]))), Path(sys.argv[1]) / 'templates', Path(sys.argv[2]))"
-    subprocess.run([sys.executable, "-c", script, str(site.parent), str(tmp_path)], env=env, check=True, cwd=REPO)
+    script += "write_pdfs(check(Project(Path(sys.argv[1]))), Path(sys.argv[1]) / 'templates', Path(sys.argv[2]), sys.argv[3])"
+    subprocess.run([sys.executable, "-c", script, str(site.parent), str(tmp_path), SUBJECT], env=env, check=True, cwd=REPO)
     assert (tmp_path / "briefing.pdf").read_bytes() == (site / "briefing.pdf").read_bytes()
 
 
@@ -316,14 +316,14 @@ def test_a_fact_the_print_loses_fails_loudly_and_keeps_the_old_site(tiny_project
 
 def test_editions_are_the_whole_briefing_then_each_topic(printed):
     _, briefing = printed
-    paths = [edition.path for edition in editions(briefing)]
+    paths = [edition.path for edition in editions(briefing, SUBJECT)]
     assert paths == ["briefing.pdf"] + [f"pdf/{t.id}.pdf" for t in briefing.topics]
 
 
 def test_unknown_paper_is_refused(printed):
     site, briefing = printed
     with pytest.raises(ValueError):
-        print_data(briefing, editions(briefing)[0], paper="a3")
+        print_data(briefing, editions(briefing, SUBJECT)[0], paper="a3")
     result = CliRunner().invoke(main, ["pdf", "--paper", "a3"])
     assert result.exit_code == 2
 

@@ -9,7 +9,7 @@ from brief import quotes
 from brief.pipeline import Project, check
 from brief.quotes import SourceText, normalize
 from brief.render import render_site
-from conftest import TINY_SHEET, TINY_SOURCE
+from conftest import SUBJECT, TINY_SHEET, TINY_SOURCE
 
 
 def test_curly_quotes_match_straight_ones():
@@ -85,7 +85,7 @@ def test_each_source_is_normalised_once_and_each_quote_searched_once_in_its_own_
     monkeypatch.setattr(SourceText, "_span", lambda self, needle: searched.append((self.original, needle)) or span(self, needle))
     root = tiny_project({"energy": TWO_SOURCE_SHEET}, {"test-article": TINY_SOURCE, "other-article": OTHER_SOURCE})
     briefing = check(Project(root))
-    render_site(briefing, root / "templates", stale_after_days=180)
+    render_site(briefing, root / "templates", SUBJECT, stale_after_days=180)
     assert len(folded) == 2
     bodies = {source.id: source.text.original for source in briefing.sources.values()}
     assert sorted(searched) == sorted([
