@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import re
@@ -260,12 +259,6 @@ def test_a_template_error_in_the_forked_half_is_reported_at_its_line(project_cop
     with pytest.raises(ContentErrors) as raised:
         rendered_pages(project)
     assert [(error.path, error.line) for error in raised.value.errors] == [("templates/timeline.md.j2", len(lines))]
-
-
-def test_check_leaves_the_collector_as_it_found_it_and_freezes_nothing(tiny_project):
-    gc.unfreeze()
-    check(Project(tiny_project()))
-    assert gc.isenabled() and gc.get_freeze_count() == 0
 
 
 def test_a_template_that_does_not_compile_is_reported_when_pages_are_shared_with_a_forked_process(project_copy, monkeypatch):
