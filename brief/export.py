@@ -25,11 +25,11 @@ from .validate import FACT_REFERENCE, Briefing, FigureGroup, Source, Topic
 _MD = content_markdown()
 
 
-def runs(text: str | None, fact_anchor=lambda fact_id: None, fact_text=lambda fact_id: "") -> list[dict] | None:
+def runs(text: str | None, fact_anchor=None, fact_text=None) -> list[dict] | None:
     """Inline Markdown as styled runs: {"text", and "strong", "emph", "code", "link" or "fact" where they apply}.
 
-    A [[fact-id]] becomes a run reading as that fact's text (fact_text), linked to its anchor when the
-    document prints it (fact_anchor gives None otherwise).
+    With fact_text, as for summaries and notes (the fields check reads [[fact-id]] in), a [[fact-id]] becomes a
+    run reading as that fact's text, linked to its anchor when the document prints it (fact_anchor gives None otherwise).
     """
     if text is None:
         return None
@@ -59,7 +59,10 @@ def _token_runs(token: Token, styles: dict[str, object], fact_anchor, fact_text)
 
 
 def _text_runs(text: str, styles: dict[str, object], fact_anchor, fact_text) -> Iterator[dict]:
-    """Plain text, with each [[fact-id]] made a run that reads as the fact's text."""
+    """Plain text, with each [[fact-id]] made a run that reads as the fact's text when fact_text is given."""
+    if fact_text is None:
+        yield {"text": text, **styles}
+        return
     position = 0
     for match in FACT_REFERENCE.finditer(text):
         if match.start() > position:
@@ -127,7 +130,8 @@ class Exporter:
     def fact_text(self, fact_id: str) -> str:
         return plain(self.briefing.facts_by_id[fact_id][1].text)
 
-    def runs(self, text: str | None) -> list[dict] | None:
+    def linked_runs(self, text: str | None) -> list[dict] | None:
+        """runs for a summary or a note: [[fact-id]] read as the fact's text, as the site's pages read it."""
         return runs(text, self.fact_anchor, self.fact_text)
 
     def topic(self, topic: Topic) -> dict:
@@ -138,7 +142,7 @@ class Exporter:
             "anchor": f"topic-{topic.id}",
             "title": sheet.title,
             "meta": f"As of {long_date(sheet.as_of)} · {facts} fact{'s' if facts != 1 else ''}",
-            "summary": self.runs(sheet.summary),
+            "summary": self.linked_runs(sheet.summary),
             "figures": [self.figure(topic, index, figure, notes) for index, figure in enumerate(sheet.figures, 1)],
             "comparisons": [self.comparison(topic, group, notes) for group in self.briefing.comparisons_by_topic.get(topic.id, ())],
             "facts": [self.fact(fact, notes) for fact in topic.facts_newest_first],
@@ -153,7 +157,7 @@ class Exporter:
             "confirmed_by": item.confirmed_by,
             "cites": notes.cite(item.cite),
             "confirmations": notes.cite(item.confirmed_in),
-            "note": self.runs(item.note),
+            "note": self.linked_runs(item.note),
         }
 
     def figure(self, topic: Topic, index: int, figure: Figure, notes: Notes) -> dict:
@@ -185,7 +189,7 @@ class Exporter:
             "anchor": f"fact-{fact.id}",
             "date": fact.date.display() if fact.date else None,
             "date_inferred": self.briefing.date_inferred(fact),
-            "text": self.runs(fact.text),
+            "text": runs(fact.text),
             **self.claim(fact, notes),
             "contradicted": [
                 {
@@ -207,10 +211,10 @@ class Exporter:
             "publisher": meta.publisher,
             "author": meta.author,
             "published": source_date(source) if meta.published else None,
-            "date_basis": self.runs(meta.date_basis),
+            "date_basis": runs(meta.date_basis),
             "url": meta.url,
             "archived": long_date(meta.archived),
-            "note": self.runs(meta.note),
+            "note": runs(meta.note),
         }
 
 

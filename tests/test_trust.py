@@ -349,3 +349,13 @@ def test_the_pdf_shows_statuses_comparisons_confirmations_and_inferred_dates_and
     assert "Note: Compare “Alpha said trade amounts to more than $220 billion.”" in text
     for slug in ("trade-article", "alpha-trade", "customs-trade", "Untitled"):
         assert slug not in text, slug
+
+
+def test_print_data_reads_fact_references_only_where_the_site_does():
+    from brief.export import runs
+
+    # A fact's own text is shown as written on the site; so in the PDF.
+    assert runs("See [[alpha-trade]] *now*") == [{"text": "See [[alpha-trade]] "}, {"text": "now", "emph": True}]
+    # Notes and summaries read it as the fact's text, linked when the document prints the fact.
+    linked = runs("See [[alpha-trade]].", lambda fact_id: f"fact-{fact_id}", lambda fact_id: "Alpha said so.")
+    assert linked == [{"text": "See "}, {"text": "“Alpha said so.”", "fact": "fact-alpha-trade"}, {"text": "."}]
