@@ -19,7 +19,7 @@ from markdown_it.token import Token
 
 from .compare import stated_value
 from .models import STATUS_MEANING, Citation, Fact, Figure, format_number, long_date
-from .render import content_markdown
+from .render import content_markdown, inline
 from .validate import FACT_REFERENCE, Briefing, FigureGroup, Source, Topic
 
 _MD = content_markdown()
@@ -75,8 +75,8 @@ def _text_runs(text: str, styles: dict[str, object], fact_anchor, fact_text) -> 
 
 
 def plain(text: str) -> str:
-    """Inline Markdown as the text it reads as, for places that take no styles (a contradicting fact, a bookmark)."""
-    return "".join(run["text"] for run in runs(text) or [])
+    """Inline Markdown as the text it reads as, for places that take no styles (a contradicting fact): as the site shows it."""
+    return inline(text).striptags()
 
 
 class Notes:

@@ -166,6 +166,11 @@ class Claim(Model):
     note: Text | None = None
     cite: list[Citation] = Field(min_length=1)
 
+    @property
+    def citations(self) -> tuple[Citation, ...]:
+        """Every citation the claim shows: its own, then its confirmation's."""
+        return (*self.cite, *self.confirmed_in)
+
 
 class Figure(Claim):
     """A key figure: one value for one metric and period, as one party states it."""

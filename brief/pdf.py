@@ -152,7 +152,7 @@ def cited_sources(briefing: Briefing, topics: tuple[Topic, ...]) -> tuple[Source
 def shown_citations(briefing: Briefing, topic: Topic) -> list[Citation]:
     """Every citation a topic's section prints: its figures' and facts', their confirmations', and the compared figures'."""
     compared = [figure for group in briefing.comparisons_by_topic.get(topic.id, ()) for _, figure in group.entries]
-    return [c for item in (*topic.sheet.figures, *topic.sheet.facts, *compared) for c in (*item.cite, *item.confirmed_in)]
+    return [c for item in (*topic.sheet.figures, *topic.sheet.facts, *compared) for c in item.citations]
 
 
 def expected_anchors(briefing: Briefing, edition: Edition) -> dict[str, str]:

@@ -387,7 +387,7 @@ class SiteRenderer:
     def _topic_shows(self, topic: Topic, disputes: tuple[Dispute, ...], compared: tuple[FigureGroup, ...]) -> tuple:
         shown_facts = [fact for dispute in disputes for _, fact in (dispute.first, dispute.second)]
         shown_figures = [figure for group in compared for _, figure in group.entries]
-        cites = [c for item in (*topic.sheet.figures, *topic.sheet.facts, *shown_facts, *shown_figures) for c in (*item.cite, *item.confirmed_in)]
+        cites = [c for item in (*topic.sheet.figures, *topic.sheet.facts, *shown_facts, *shown_figures) for c in item.citations]
         return (
             topic.name,
             topic.sheet,
@@ -404,7 +404,7 @@ class SiteRenderer:
             referenced_texts(briefing, [t.sheet.summary for t in briefing.topics]),
             _entries_shown(latest),
             tuple(tuple((t.id, figure) for t, figure in group.entries) for group in briefing.figure_groups),
-            self._refs_shown(c for group in briefing.figure_groups for _, figure in group.entries for c in (*figure.cite, *figure.confirmed_in)),
+            self._refs_shown(c for group in briefing.figure_groups for _, figure in group.entries for c in figure.citations),
             briefing.fact_count,
             len(briefing.sources),
         )
@@ -494,7 +494,7 @@ def _citing_by_source(briefing: Briefing) -> dict[str, list[tuple[Topic, Fact | 
     citing: dict[str, list[tuple[Topic, Fact | Figure]]] = defaultdict(list)
     for topic in briefing.topics:
         for item in (*topic.sheet.figures, *topic.sheet.facts):
-            for source_id in dict.fromkeys(citation.source for citation in (*item.cite, *item.confirmed_in)):
+            for source_id in dict.fromkeys(citation.source for citation in item.citations):
                 citing[source_id].append((topic, item))
     return citing
 

@@ -403,7 +403,7 @@ def _salvaged_citations(doc: Document) -> list[tuple[Document, Loc, Citation]]:
     for kind in ("figures", "facts"):
         items = doc.data.get(kind)
         for index, item in enumerate(items if isinstance(items, list) else []):
-            for field in ("cite", "confirmed_in"):
+            for field in CLAIM_CITATIONS:
                 cites = item.get(field) if isinstance(item, dict) else None
                 for number, raw in enumerate(cites if isinstance(cites, list) else []):
                     try:
@@ -411,6 +411,10 @@ def _salvaged_citations(doc: Document) -> list[tuple[Document, Loc, Citation]]:
                     except ValidationError:
                         continue  # reported with the sheet's own errors
     return found
+
+
+# The fields of a fact or figure that hold citations (models.Claim.citations): its own, and its confirmation's.
+CLAIM_CITATIONS = ("cite", "confirmed_in")
 
 
 def _citations(model: BaseModel | None) -> typing.Iterator[tuple[Loc, Citation]]:
@@ -421,7 +425,7 @@ def _citations(model: BaseModel | None) -> typing.Iterator[tuple[Loc, Citation]]
         lists = (("terms", model.terms),) if isinstance(model, Glossary) else ()
     for kind, items in lists:
         for index, item in enumerate(items):
-            for field in ("cite", "confirmed_in") if kind != "terms" else ("cite",):
+            for field in CLAIM_CITATIONS if kind != "terms" else ("cite",):
                 for number, citation in enumerate(getattr(item, field)):
                     yield (kind, index, field, number), citation
 
