@@ -605,26 +605,30 @@ FACT_REFERENCE = re.compile(r"\[\[([^\[\]\s]*)\]\]")
 
 def _check_fact_references(topics: list[tuple[Document, Topic]]) -> list[ContentError]:
     """A note or summary names another fact as [[fact-id]], which must exist; a fact id written bare would show readers a slug."""
-    known = sorted(fact.id for _, topic in topics for fact in topic.sheet.facts)
-    bare = re.compile(r"(?<![\w\[-])(" + "|".join(map(re.escape, known)) + r")(?![\w\]-])") if known else None
+    known = {fact.id for _, topic in topics for fact in topic.sheet.facts}
     errors = []
     for doc, topic in topics:
         fields = [(("summary",), topic.sheet.summary)]
         fields += [((kind, index, "note"), item.note) for kind, items in (("figures", topic.sheet.figures), ("facts", topic.sheet.facts)) for index, item in enumerate(items)]
         for loc, text in fields:
-            errors += [doc.error(loc, message) for message in _reference_problems(text or "", known, bare)]
+            errors += [doc.error(loc, message) for message in _reference_problems(text or "", known)]
     return errors
 
 
-def _reference_problems(text: str, known: list[str], bare: re.Pattern | None) -> list[str]:
+# A word of letters, digits, `_` and `-` not inside [[ ]]: a bare fact id when it is one.
+_WORD_NOT_LINKED = re.compile(r"(?<![\w\[-])([\w-]+)(?![\w\]-])")
+
+
+def _reference_problems(text: str, known: set[str]) -> list[str]:
     problems = []
     for match in FACT_REFERENCE.finditer(text):
         if match.group(1) not in known:
-            guess = difflib.get_close_matches(match.group(1), known, n=1)
+            guess = difflib.get_close_matches(match.group(1), sorted(known), n=1)
             hint = f"did you mean [[{guess[0]}]]?" if guess else "use the id of a fact in briefings/"
             problems.append(f"[[{match.group(1)}]] names no fact: {hint}")
-    for match in bare.finditer(FACT_REFERENCE.sub("", text)) if bare else ():
-        problems.append(f"names the fact {match.group(1)!r} by its id, which readers would see: write [[{match.group(1)}]] to link it by its text")
+    for word in _WORD_NOT_LINKED.findall(FACT_REFERENCE.sub("", text)):
+        if word in known:
+            problems.append(f"names the fact {word!r} by its id, which readers would see: write [[{word}]] to link it by its text")
     return problems
 
 
