@@ -17,21 +17,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 from brief import pdf
-from brief.cache import FileCache
-from brief.pipeline import Project, build, check, generate, site_nav
+from brief.cache import Cache
+from brief.pipeline import Memory, Project, build, check, generate, site_nav
 from brief.serve import Preview, rebuild_site
-from brief.site import CompiledTemplates, briefing_subject, build_site, read_site_config
+from brief.site import briefing_subject, build_site, read_site_config
 
 PDF_SAMPLE_TOPICS = 10  # above the scale where every PDF is printed: the whole briefing and this many topic PDFs
 EDIT_MARKER = "Edited for the benchmark"
 
 
 def measure(action: Callable[[], object]) -> dict[str, float]:
-    """Wall and CPU seconds of action, and the peak memory of this process so far.
-
-    The render forks a process for some of the pages above 200 (render.FORK_MIN_PAGES): its
-    peak, most of it pages shared with this process, is the largest child's, reported apart.
-    """
+    """Wall and CPU seconds of action, and the peak memory of this process so far (PDF batches run in processes of their own: peak_child_mib)."""
     before = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
     action()
@@ -50,9 +46,9 @@ def clean(project: Project) -> None:
 
 
 def forget_parsed(project: Project) -> None:
-    parsed = FileCache.for_project(project.root)
-    if parsed is not None:
-        discard(parsed.folder, project)
+    folder = Cache.for_project(project.root).folder
+    if folder is not None:
+        discard(folder, project)
 
 
 DISCARDED = ".bench-discarded"  # in the project; removed with it when the benchmark ends
@@ -145,12 +141,12 @@ def step_rebuild(project: Project, with_pdf: bool) -> dict[str, float]:
 
 def step_serve_edit(project: Project) -> dict[str, float]:
     """serve's rebuild after one fact's text is edited, once its first build is done."""
-    compiled, preview = CompiledTemplates(), Preview()
+    preview = Preview(Memory(Cache.for_project(project.root)))
     served = new_folder(project) / "site"
     served.mkdir()
-    rebuild_site(project, served, compiled, preview)
+    rebuild_site(project, served, preview)
     sheet, page = edit_one_fact(project)
-    figures = measure(lambda: rebuild_site(project, served, compiled, preview))
+    figures = measure(lambda: rebuild_site(project, served, preview))
     if EDIT_MARKER not in (served / page).read_text(encoding="utf-8"):
         raise SystemExit(f"the edit to {sheet} is not on {page} after the rebuild")
     return figures

@@ -25,10 +25,11 @@ import trafilatura
 from trafilatura.metadata import extract_metadata
 
 from .errors import ContentError, one_line
-from .load import SOURCES_DIR, RawProject, load_source
+from .files import checked_file
+from .load import SOURCES_DIR, read_file
 from .models import SLUG_PATTERN
 from .quotes import normalize
-from .validate import validate
+from .validate import NO_SHEETS, validate
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 TEXT_SUFFIXES = (".txt",)
@@ -262,8 +263,8 @@ def source_problems(text: str, source_id: str) -> list[ContentError]:
         path = Path(scratch) / SOURCES_DIR / f"{source_id}.md"
         path.parent.mkdir()
         path.write_text(text, encoding="utf-8")
-        source, problems = load_source(path, Path(scratch))
-        if source is None:
-            return problems
-        _, problems = validate(RawProject(sheets=(), sources=(source,), broken_source_ids=frozenset()))
-        return problems
+        checked = checked_file(read_file(SOURCES_DIR, path, Path(scratch)))
+        if checked.parsed is None:
+            return list(checked.errors)
+        _, problems = validate([checked])
+        return [problem for problem in problems if problem.message != NO_SHEETS]

@@ -1,4 +1,4 @@
-"""Parsed files kept between runs, so `check` after an edit parses and validates only what changed.
+"""What is kept between runs: each content file as read and validated alone, so `check` after an edit reads only what changed.
 
 An entry is keyed by a file's path and bytes and by the code that read it (this package's
 source files and its dependencies' versions): it is only ever used for the same bytes read by
@@ -17,109 +17,115 @@ import re
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
-from .load import Parsed
+T = TypeVar("T")
 
-CACHE_ENV = "BRIEF_CACHE_DIR"  # where entries go instead of $XDG_CACHE_HOME/brief; "off" keeps none
+CACHE_ENV = "BRIEF_CACHE_DIR"  # where entries go instead of $XDG_CACHE_HOME/brief; "off" keeps none on disk
 UNUSED_DAYS = 30  # a project's cache not used for this long is removed by the next check of any project
 WRITING_SECONDS = 600  # a file beside the cache's own newer than this may be another run's, still being written
 
 
-class FileCache:
-    """What each content file of one project parsed to, kept on disk in one file per project.
+class Cache:
+    """What each content file was made into, by its path and bytes, so an unchanged file is not read again.
 
-    One file rather than one per entry: creating 1,400 small files took longer than
-    pickling what goes in them. Each entry stays pickled apart, so a run unpickles only
-    the entries it uses and writes the others back as they were.
+    Values are kept in memory for the next run of a long-running process (serve) and,
+    when the cache has a folder, on disk between runs: one file per project, each entry
+    pickled apart inside it, so a run unpickles only the entries it uses.
     """
 
     PACK = "entries.pickle"
-    wants_pickles = True  # load.Fresh: each file is pickled by the process that parsed it
 
-    def __init__(self, folder: Path, code: str):
+    def __init__(self, folder: Path | None, code: str):
         self.folder = folder
         self.code = code
-        self.used: set[str] = set()
-        self.new: dict[str, tuple[Parsed, bytes | None]] = {}
+        self._values: dict[str, object] = {}
         self._stored: dict[str, bytes] | None = None
-        self._missed: dict[Path, tuple[bytes, str]] = {}  # the key get() hashed for a miss, for put() to use
+        self._used: set[str] = set()
+        self._made: set[str] = set()  # made this run: to be pickled
 
     @classmethod
-    def for_project(cls, root: Path) -> FileCache | None:
-        """The project's cache, or None when it is switched off or there is no cache folder."""
-        base = os.environ.get(CACHE_ENV)
-        if base == "off":
-            return None
-        try:
-            folder = Path(base) if base else _user_cache() / "brief"
-        except RuntimeError:  # no home folder
-            return None
-        # A relative folder would be found from wherever the command runs, often the project,
-        # and a folder in the project is one a pull request could put entries, which are pickles, into.
-        if not folder.is_absolute() or folder.resolve().is_relative_to(root.resolve()):
-            return None
-        project = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
-        return cls(folder / project, code_digest())
+    def for_project(cls, root: Path) -> Cache:
+        """The project's cache, in the user's cache folder; in memory only when switched off or there is no such folder."""
+        return cls(_project_folder(root), code_digest())
 
-    def get(self, path: Path, raw: bytes) -> Parsed | None:
-        key = self._key(path, raw)
-        self.used.add(key)
-        entry = self.stored.get(key)
-        if entry is None:
-            self._missed[path] = (raw, key)
-            return None
-        try:
-            return pickle.loads(entry)
-        except Exception:  # noqa: BLE001 - a damaged entry is a miss, and put() replaces it
-            return None
+    def value(self, path: Path, raw: bytes, make: Callable[[], T]) -> T:
+        """What make() makes of the file at path with these bytes: made once, then kept."""
+        digest = hashlib.sha256(f"{self.code}\n{path}\n".encode())
+        digest.update(raw)
+        key = digest.hexdigest()
+        self._used.add(key)
+        if key not in self._values:
+            value = self._unpickled(key)
+            if value is None:
+                value = make()
+                self._made.add(key)
+            self._values[key] = value
+        return self._values[key]  # type: ignore[return-value]
 
-    def put(self, path: Path, raw: bytes, parsed: Parsed, pickled: bytes | None = None) -> None:
-        """Remember parsed for save(), which writes pickled (made as the file was parsed and prepared), or else pickles parsed."""
-        missed_raw, key = self._missed.pop(path, (None, ""))
-        if missed_raw is not raw:
-            key = self._key(path, raw)
-        self.used.add(key)
-        self.new[key] = (parsed, pickled)
+    def save(self) -> None:
+        """Forget what this run did not use and write what it did to disk; remove the caches of projects long unused.
+
+        A folder that cannot be written is skipped: the cache only saves time.
+        """
+        self._values = {key: value for key, value in self._values.items() if key in self._used}
+        made, self._used, self._made = self._made, set(), set()
+        if self.folder is None:
+            return
+        kept = {key: pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL) if key in made else self.stored[key] for key, value in self._values.items()}
+        if made or kept.keys() != self.stored.keys():
+            self._write(kept)
+        self._stored = kept
 
     @property
     def stored(self) -> dict[str, bytes]:
         """The entries on disk, read once; none when there is no readable file."""
         if self._stored is None:
+            self._stored = {}
             try:
                 with (self.folder / self.PACK).open("rb") as file:
                     stored = pickle.load(file)
                 self._stored = stored if isinstance(stored, dict) else {}
-            except Exception:  # noqa: BLE001 - a missing or damaged file is an empty cache
-                self._stored = {}
+            except Exception:  # noqa: BLE001 - no folder, or a missing or damaged file: an empty cache
+                pass
         return self._stored
 
-    def save(self) -> None:
-        """Write the entries this run used, and remove the caches of projects long unused.
+    def _unpickled(self, key: str) -> object | None:
+        entry = self.stored.get(key)
+        try:
+            return pickle.loads(entry) if entry is not None else None
+        except Exception:  # noqa: BLE001 - a damaged entry is made again, and replaced
+            return None
 
-        A folder that cannot be written is skipped: the cache only saves time.
-        """
-        kept = {key: entry for key, entry in self.stored.items() if key in self.used and key not in self.new}
+    def _write(self, entries: dict[str, bytes]) -> None:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            if self.new or kept.keys() != self.stored.keys():
-                kept.update((key, pickled or pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)) for key, (parsed, pickled) in self.new.items())
-                with tempfile.NamedTemporaryFile(dir=self.folder, prefix=".new-", delete=False) as file:
-                    pickle.dump(kept, file, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(file.name, self.folder / self.PACK)
+            with tempfile.NamedTemporaryFile(dir=self.folder, prefix=".new-", delete=False) as file:
+                pickle.dump(entries, file, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(file.name, self.folder / self.PACK)
             _remove_all_but(self.folder, self.PACK, time.time() - WRITING_SECONDS)
             os.utime(self.folder)  # the project's cache was used now
             _remove_unused_since(self.folder.parent, time.time() - UNUSED_DAYS * 86_400)
         except OSError:
             pass
-        self.new.clear()
-        self._missed.clear()
-        self._stored = None
 
-    def _key(self, path: Path, raw: bytes) -> str:
-        digest = hashlib.sha256(f"{self.code}\n{path}\n".encode())
-        digest.update(raw)
-        return digest.hexdigest()
+
+def _project_folder(root: Path) -> Path | None:
+    """Where the project's entries go on disk, or None when they may not go anywhere."""
+    base = os.environ.get(CACHE_ENV)
+    if base == "off":
+        return None
+    try:
+        folder = Path(base) if base else _user_cache() / "brief"
+    except RuntimeError:  # no home folder
+        return None
+    # A relative folder would be found from wherever the command runs, often the project,
+    # and a folder in the project is one a pull request could put entries, which are pickles, into.
+    if not folder.is_absolute() or folder.resolve().is_relative_to(root.resolve()):
+        return None
+    return folder / hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
 
 
 def _user_cache() -> Path:

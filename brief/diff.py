@@ -33,7 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ContentError
-from .load import GLOSSARY_FILE, SHEET_SUFFIX, SHEETS_DIR, SOURCE_SUFFIX, SOURCES_DIR, RawProject, load_project
+from .files import CheckedFile, checked_files
+from .load import GLOSSARY_FILE, SHEET_SUFFIX, SHEETS_DIR, SOURCE_SUFFIX, SOURCES_DIR, Document, SourceFile, content_files
 from .numbers import figure_problem, stating_amount
 from .quotes import SourceText, normalize
 from .validate import validate
@@ -55,18 +56,25 @@ class Side:
     """One side of the comparison: what loaded, which content files exist, and what check found."""
 
     label: str
-    raw: RawProject
+    checked: tuple[CheckedFile, ...]
     files: frozenset[str]  # content files present, as project-relative paths
     problems: tuple[ContentError, ...]
 
     def sheets(self) -> dict[str, dict]:
-        return {doc.name: doc.data for doc in self.raw.sheets}
+        return {file.parsed.name: file.parsed.data for file in self.checked if file.kind == SHEETS_DIR and file.parsed is not None}
 
     def sources(self) -> dict[str, tuple[dict, str]]:
-        return {source.id: (source.front.data, source.body) for source in self.raw.sources}
+        return {source.id: (source.front.data, source.body) for source in self._sources()}
 
     def texts(self) -> dict[str, SourceText]:
-        return {source.id: source.text for source in self.raw.sources}
+        return {source.id: source.text for source in self._sources()}
+
+    def _sources(self) -> list[SourceFile]:
+        return [file.parsed for file in self.checked if isinstance(file.parsed, SourceFile)]
+
+    @property
+    def glossary(self) -> Document | None:
+        return next((file.parsed for file in self.checked if file.kind == GLOSSARY_FILE and file.parsed is not None), None)
 
 
 def diff_report(root: Path, base: str, head: str | None = None) -> str:
@@ -99,8 +107,9 @@ def read_side(root: Path, revision: str | None) -> Side:
 
 
 def _checked(label: str, folder: Path) -> Side:
-    raw, problems = load_project(folder)
-    _, validation_problems = validate(raw)
+    read, problems = content_files(folder)
+    checked = checked_files(read)
+    _, validation_problems = validate(checked)
     files = frozenset(
         path.relative_to(folder).as_posix()
         for directory, suffix in ((SHEETS_DIR, SHEET_SUFFIX), (SOURCES_DIR, SOURCE_SUFFIX))
@@ -108,7 +117,7 @@ def _checked(label: str, folder: Path) -> Side:
         for path in (folder / directory).iterdir()
         if path.suffix == suffix
     ) | ({GLOSSARY_FILE} if (folder / GLOSSARY_FILE).is_file() else set())
-    return Side(label, raw, files, tuple(sorted(set(problems + validation_problems))))
+    return Side(label, tuple(checked), files, tuple(sorted(set(problems + validation_problems))))
 
 
 def _git(root: Path, *args: str) -> bytes:
@@ -378,7 +387,7 @@ def _shown(field: str, data: dict, value: Any) -> str:
 def _glossary(old: Side, new: Side) -> tuple[list[str], Counts]:
     """Glossary terms added, removed and changed; their definitions cite sources like facts do."""
     heading = f"### Glossary (`{GLOSSARY_FILE}`)"
-    unreadable = [side.label for side in (old, new) if GLOSSARY_FILE in side.files and side.raw.glossary is None]
+    unreadable = [side.label for side in (old, new) if GLOSSARY_FILE in side.files and side.glossary is None]
     if unreadable:
         return [heading, "", f"Not compared: the file does not load on {' and '.join(unreadable)} (see the problems above).", ""], Counts()
     before, after = (_keyed(_terms(side), _term_key) for side in (old, new))
@@ -387,7 +396,7 @@ def _glossary(old: Side, new: Side) -> tuple[list[str], Counts]:
 
 
 def _terms(side: Side) -> Any:
-    return side.raw.glossary.data.get("terms") if side.raw.glossary is not None else None
+    return side.glossary.data.get("terms") if side.glossary is not None else None
 
 
 def _term_key(term: dict, index: int) -> str:

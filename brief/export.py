@@ -18,9 +18,9 @@ from collections.abc import Iterable, Iterator
 from markdown_it.token import Token
 
 from .compare import stated_value
-from .models import STATUS_MEANING, Citation, Fact, Figure, format_number, long_date
+from .models import FACT_REFERENCE, STATUS_MEANING, Citation, Fact, Figure, format_number, long_date
 from .render import content_markdown, inline
-from .validate import FACT_REFERENCE, Briefing, FigureGroup, Source, Topic
+from .briefing import Briefing, FigureGroup, Source, Topic
 
 _MD = content_markdown()
 

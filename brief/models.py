@@ -16,6 +16,8 @@ from pydantic_core import core_schema
 from .quotes import normalize
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+# How a summary or note names another fact: [[fact-id]], shown to readers by that fact's text.
+FACT_REFERENCE = re.compile(r"\[\[([^\[\]\s]*)\]\]")
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Status = Literal["stated", "reported", "confirmed", "disputed", "denied"]

@@ -34,7 +34,7 @@ import typst
 from .errors import ContentError, ContentErrors
 from .export import Exporter, statuses
 from .models import Citation, long_date
-from .validate import Briefing, Source, Topic
+from .briefing import Briefing, Source, Topic
 
 TEMPLATE = "print.typ"
 WHOLE_PDF = "briefing.pdf"

@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import hashlib
 import html
 import os
 import re
 import shutil
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import FileCache, code_digest
+from .briefing import Briefing
+from .cache import Cache, code_digest
 from .errors import ContentErrors
-from .load import GLOSSARY_FILE, SHEETS_DIR, SOURCES_DIR, ParseMemo, load_project
+from .files import checked_files
+from .load import GLOSSARY_FILE, SHEETS_DIR, SOURCES_DIR, content_files
 from .pdf import PrintedPdf, load_printed, publish_pdfs, save_printed, write_pdfs
 from .render import RenderedSite, render_site, write_pages
 from .site import briefing_subject, build_site, dated, edit_base_url, new_output_folder, publish, read_site_config, stale_after_days
-from .validate import Briefing, prepare_file, validate
+from .validate import validate
 
 
 @dataclass(frozen=True)
@@ -69,22 +68,20 @@ class Project:
 class Memory:
     """What a long-running process (serve) keeps from one build to the next, so an edit costs what it changed.
 
-    Unchanged files are not parsed or validated again, and pages that show nothing new are not rendered again.
+    Unchanged files are not read or checked alone again, and pages that show nothing new are not rendered again.
     """
 
-    parsed: ParseMemo = field(default_factory=ParseMemo)
+    cache: Cache
     rendered: RenderedSite | None = None
 
 
 def check(project: Project, memory: Memory | None = None) -> Briefing:
     """The validated briefing, its warnings with it; raises ContentErrors listing every problem."""
-    memo = memory.parsed if memory else FileCache.for_project(project.root)
-    with _collector_paused():
-        raw, errors = load_project(project.root, memo, prepare_file)
-        briefing, validation_errors = validate(raw)
-        if memo is not None:
-            memo.save()
-    errors += validation_errors
+    cache = memory.cache if memory else Cache.for_project(project.root)
+    files, errors = content_files(project.root)
+    briefing, problems = validate(checked_files(files, cache))
+    cache.save()
+    errors += problems
     if errors or briefing is None:
         raise ContentErrors(errors)
     return briefing
@@ -108,30 +105,13 @@ def stage(project: Project, briefing: Briefing, memory: Memory | None = None) ->
     """Render the briefing into the staging folder; returns what changed there."""
     config = read_site_config(project.config)
     previous = memory.rendered if memory else None
-    with _collector_paused():
-        site = render_site(
-            briefing, project.templates, briefing_subject(config), stale_after_days(config), edit_base_url(config), previous, remember=memory is not None
-        )
+    site = render_site(
+        briefing, project.templates, briefing_subject(config), stale_after_days(config), edit_base_url(config), previous, remember=memory is not None
+    )
     changed = write_pages(site.pages, project.assets(), project.staging)
     if memory:
         memory.rendered = site
     return changed
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Load, validate and render build large trees of objects without cycles, which reference counting frees.
-
-    The cyclic garbage collector would walk them again and again as they grow: a third
-    of check's time and a fifth of render's at 10,000 facts.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def build(project: Project, paper: str = "a4", with_pdf: bool = True) -> Briefing:

@@ -27,9 +27,8 @@ from markupsafe import Markup
 
 from .errors import ContentError, ContentErrors
 from .load import GLOSSARY_FILE
-from .models import STATUS_MEANING, Citation, Fact, Figure, GlossaryTerm, format_number, long_date
-from .parallel import forks, map_shared
-from .validate import FACT_REFERENCE, Briefing, Dispute, FigureGroup, Passage, Source, Topic
+from .models import FACT_REFERENCE, STATUS_MEANING, Citation, Fact, Figure, GlossaryTerm, format_number, long_date
+from .briefing import Briefing, Dispute, FigureGroup, Passage, Source, Topic
 
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
 LATEST_COUNT = 8
@@ -338,32 +337,7 @@ class SiteRenderer:
         return RenderedSite(self.common, {spec.path: (shows.get(spec.path), new.get(spec.path) or kept[spec.path][1]) for spec in specs})
 
     def _pages(self, specs: list[PageSpec]) -> dict[str, Page]:
-        """The pages of specs by path; from FORK_MIN_PAGES on, a forked process renders some of them (parallel.map_shared).
-
-        Only the pages' bytes come back, through a pipe read in this thread: read in an executor's thread,
-        they stayed in its memory arena, which MkDocs then could not reuse (80 MiB at 400 topics).
-        Bytes rather than text: a text would be encoded to cross the pipe, decoded, and encoded again to be written.
-        """
-        if forks(len(specs), FORK_MIN_PAGES):
-            self._compile_before_fork({spec.template for spec in specs})
-        datas = map_shared(self._data, specs, FORK_MIN_PAGES)
-        return {spec.path: Page(spec.path, data) for spec, data in zip(specs, datas)}
-
-    def _compile_before_fork(self, names: set[str]) -> None:
-        """Compile the pages' templates and the partials they import (`_*.j2`), to serve both processes.
-
-        The forked one, the slower of the two, compiled them again (0.1 s). A template that
-        does not compile is left to the page that renders it, which reports it at its line.
-        """
-        partials = self.env.list_templates(filter_func=lambda name: name.startswith("_") and name.endswith(".j2"))
-        for name in sorted(names.union(partials)):
-            try:
-                self.env.get_template(name)
-            except (jinja2.TemplateError, UnicodeDecodeError):
-                continue
-
-    def _data(self, spec: PageSpec) -> bytes:
-        return self._markdown(spec).encode("utf-8")
+        return {spec.path: Page(spec.path, self._markdown(spec).encode("utf-8")) for spec in specs}
 
     def specs(self) -> Iterator[PageSpec]:
         briefing = self.briefing
@@ -462,11 +436,6 @@ class SiteRenderer:
         for fact, topic in self._dated_facts:
             months.setdefault(fact.date.month_key, []).append((fact, topic))
         return list(months.items())
-
-
-# Past this many pages a forked process renders some of them on another core (parallel.py):
-# about 2 s of work at 1,400 pages, a few ms to fork.
-FORK_MIN_PAGES = 200
 
 
 def _source_shows(source: Source, citing: list[tuple[Topic, Fact | Figure]]) -> tuple:

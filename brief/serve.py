@@ -16,14 +16,15 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from mkdocs.livereload import LiveReloadServer
 
+from .cache import Cache
 from .errors import ContentError, ContentErrors
 from .pipeline import Memory, Project, generate, site_nav
-from .site import CompiledTemplates, build_site, new_output_folder, publish, update_site
+from .site import build_site, new_output_folder, publish, update_site
 
 HOST = "127.0.0.1"
 # How often the watcher looks for changed files: a save is seen within this time.
@@ -44,9 +45,9 @@ class Rebuild:
 class Preview:
     """What the served folder was built with (None until its first build), and what the next build can reuse."""
 
+    memory: Memory
     nav: list | None = None
     config: bytes | None = None
-    memory: Memory = field(default_factory=Memory)
 
 
 def serve_forever(project: Project, port: int, report: Callable[[Rebuild], None]) -> None:
@@ -63,11 +64,10 @@ def serve_forever(project: Project, port: int, report: Callable[[Rebuild], None]
 def _serve(project: Project, port: int, report: Callable[[Rebuild], None], workspace: Path) -> None:
     served = workspace / "site"
     served.mkdir()
-    compiled = CompiledTemplates()
-    preview = Preview()
+    preview = Preview(Memory(Cache.for_project(project.root)))
 
     def rebuild() -> None:
-        report(rebuild_site(project, served, compiled, preview))
+        report(rebuild_site(project, served, preview))
 
     rebuild()
     server = LiveReloadServer(builder=rebuild, host=HOST, port=port, root=str(served), polling_interval=POLL_SECONDS)
@@ -81,7 +81,7 @@ def _serve(project: Project, port: int, report: Callable[[Rebuild], None], works
         server.shutdown()
 
 
-def rebuild_site(project: Project, served: Path, compiled: CompiledTemplates, preview: Preview | None = None) -> Rebuild:
+def rebuild_site(project: Project, served: Path, preview: Preview | None = None) -> Rebuild:
     """Check, render and build the site, then swap it in place of the served folder; on errors keep the old one.
 
     With preview, only the changed pages are built when nothing else changed since the served build.
@@ -93,9 +93,9 @@ def rebuild_site(project: Project, served: Path, compiled: CompiledTemplates, pr
         nav, config = site_nav(briefing), project.config.read_bytes()
         removed = any(not (project.staging / path).exists() for path in changed)
         if preview and (preview.nav, preview.config) == (nav, config) and not removed:
-            update_site(project.config, project.staging, served, output, nav, compiled)
+            update_site(project.config, project.staging, served, output, nav)
         else:
-            build_site(project.config, project.staging, output, nav, compiled)
+            build_site(project.config, project.staging, output, nav, serving=True)
         publish(output, served)
         if preview:
             preview.nav, preview.config = nav, config

@@ -35,13 +35,11 @@ DEFAULT_EDIT_URI = "edit/main/"
 DEFAULT_STALE_AFTER_DAYS = 180
 
 
-def build_site(
-    config_file: Path, docs: Path, output: Path, nav: list, compiled: CompiledTemplates | None = None, dirty: bool = False
-) -> None:
+def build_site(config_file: Path, docs: Path, output: Path, nav: list, dirty: bool = False, serving: bool = False) -> None:
     """Build the staged docs into output with MkDocs; MkDocs problems become errors on mkdocs.yml.
 
-    `compiled` keeps the theme's compiled templates between builds (see CompiledTemplates).
     `dirty` builds only the pages whose staged file is newer than the one in output (see update_site).
+    `serving` keeps the theme's compiled templates in this process for the next build (see theme_hook.py).
     """
     logger = logging.getLogger("mkdocs")
     logger.setLevel(logging.WARNING)
@@ -50,9 +48,8 @@ def build_site(
     reasons = _Collected()
     logger.addHandler(reasons)
     try:
-        config = load_config(str(config_file), docs_dir=str(docs), site_dir=str(output), nav=nav)
-        if compiled is not None:
-            compiled.attach(config.theme)
+        hooks = {"hooks": [*_configured_hooks(config_file), str(THEME_HOOK)]} if serving else {}
+        config = load_config(str(config_file), docs_dir=str(docs), site_dir=str(output), nav=nav, **hooks)
         with _quiet_about_dirty_builds():
             mkdocs_build(config, dirty=dirty)
     except (MkDocsException, OSError) as exc:
@@ -68,7 +65,7 @@ REWRITTEN_BY_EVERY_BUILD = ("404.html", "sitemap.xml", "sitemap.xml.gz", "search
 SEARCH_INDEX = "search/search_index.json"
 
 
-def update_site(config_file: Path, docs: Path, previous: Path, output: Path, nav: list, compiled: CompiledTemplates | None = None) -> None:
+def update_site(config_file: Path, docs: Path, previous: Path, output: Path, nav: list) -> None:
     """Build into output only the pages changed since previous was built from docs; link the rest from previous.
 
     For the live preview: a clean build of a large site takes a minute, this a second.
@@ -84,7 +81,7 @@ def update_site(config_file: Path, docs: Path, previous: Path, output: Path, nav
         for name in names:
             if (folder / name).relative_to(output).as_posix() not in rewritten:
                 os.link(Path(top) / name, folder / name)
-    build_site(config_file, docs, output, nav, compiled, dirty=True)
+    build_site(config_file, docs, output, nav, dirty=True, serving=True)
     _merge_search_index(previous / SEARCH_INDEX, output / SEARCH_INDEX)
 
 
@@ -208,13 +205,8 @@ def edit_base_url(config: dict, config_name: str = "mkdocs.yml") -> str | None:
 
 
 class CompiledTemplates(jinja2.BytecodeCache):
-    """The theme's templates, compiled once and kept in memory for the builds that follow.
-
-    MkDocs makes a new Jinja environment on every build and so compiles all of
-    Material's templates again, about a second of each rebuild in `serve`. Jinja
-    checks each template's source checksum before using its stored code, so an
-    edited template is compiled afresh.
-    """
+    """Templates compiled once and kept in memory: Jinja checks each template's source checksum
+    before using its stored code, so an edited template is compiled afresh."""
 
     def __init__(self) -> None:
         self._code: dict[str, bytes] = {}
@@ -226,16 +218,18 @@ class CompiledTemplates(jinja2.BytecodeCache):
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         self._code[bucket.key] = bucket.bytecode_to_string()
 
-    def attach(self, theme) -> None:
-        """Make every environment this theme creates use this cache."""
-        make_env = theme.get_env
 
-        def get_env() -> jinja2.Environment:
-            env = make_env()
-            env.bytecode_cache = self
-            return env
+# MkDocs makes a new Jinja environment on every build and so compiles all of Material's templates
+# again, about a second of each rebuild in `serve`; its `on_env` hook (theme_hook.py) hands each
+# build's environment this one process-wide store of compiled templates.
+THEME_TEMPLATES = CompiledTemplates()
+THEME_HOOK = Path(__file__).with_name("theme_hook.py")
 
-        theme.get_env = get_env
+
+def _configured_hooks(config_file: Path) -> list[str]:
+    """The hooks mkdocs.yml names itself, kept beside ours."""
+    hooks = read_site_config(config_file).get("hooks") or []
+    return [str(hook) for hook in hooks] if isinstance(hooks, list) else []
 
 
 def _config_error(config_file: Path, exc: Exception) -> ContentError:

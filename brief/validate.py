@@ -1,4 +1,4 @@
-"""Stage 2, validate: typed models for every file, then the checks across files.
+"""Stage 2, validate: the files checked alone (files.py), then checked against each other.
 
 Returns a read-only Briefing with its warnings, or every problem found in one pass.
 """
@@ -7,329 +7,74 @@ from __future__ import annotations
 
 import difflib
 import re
-import typing
-import unicodedata
-from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
-from types import MappingProxyType
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
+from .briefing import Briefing, Topic, briefing_from
+from .document import Document, Loc
 from .errors import ContentError, Warnings
-from .load import GLOSSARY_FILE, SHEETS_DIR, Document, Loc, RawProject, SourceFile
-from .models import SLUG_PATTERN, STATUSES, Citation, Fact, FactSheet, Figure, Glossary, GlossaryTerm, PartialDate, SourceMeta
-from .compare import agreement
+from .files import CLAIM_CITATIONS, CheckedFile, citations_of, slug_problem
+from .load import GLOSSARY_FILE, SHEETS_DIR, SOURCES_DIR, SourceFile
+from .models import FACT_REFERENCE, SLUG_PATTERN, Citation, Fact, Figure, PartialDate, SourceMeta
 from .numbers import figure_problem, numbers_missing
 from .quotes import SourceText
 
-M = typing.TypeVar("M", bound=BaseModel)
-SLUG_HINT = "ids use lowercase letters a-z, digits and single hyphens, e.g. `power-of-siberia`"
 # Page names the site uses itself; a topic may not take them.
 RESERVED_TOPIC_IDS = frozenset({"index", "timeline", "sources", "methodology", "glossary", "assets", "pdf", "search"})
+NO_SHEETS = "no fact sheets: add one, e.g. briefings/energy.yaml"
 
 
-@dataclass(frozen=True)
-class Passage:
-    """A cited stretch of a source's text, numbered in reading order: the target of citation links."""
-
-    source_id: str
-    number: int
-    start: int
-    end: int
-
-    @property
-    def anchor(self) -> str:
-        return f"q-{self.number}"
-
-
-@dataclass(frozen=True)
-class Source:
-    id: str
-    name: str  # the file as editors know it, sources/<id>.md
-    meta: SourceMeta
-    text: SourceText
-    passages: tuple[Passage, ...]
-
-    @property
-    def display_title(self) -> str:
-        """What readers see: the title, or for an untitled article the editor's label (check requires one)."""
-        return self.meta.title or self.meta.label or ""
-
-    @property
-    def date_inferred(self) -> bool:
-        return self.meta.date_basis is not None
-
-
-@dataclass(frozen=True)
-class Topic:
-    id: str
-    name: str  # briefings/<id>.yaml
-    sheet: FactSheet
-
-    @cached_property
-    def facts_newest_first(self) -> tuple[Fact, ...]:
-        undated = PartialDate(0)
-        return tuple(sorted(self.sheet.facts, key=lambda fact: fact.date or undated, reverse=True))
-
-
-@dataclass(frozen=True)
-class FigureGroup:
-    """All figures given for one metric, across topics and periods: kept side by side, never merged."""
-
-    metric: str
-    entries: tuple[tuple[Topic, Figure], ...]
-
-    @property
-    def compared(self) -> bool:
-        """Whether the group has more than one value to set side by side."""
-        return len(self.entries) > 1
-
-    @cached_property
-    def verdict(self) -> str:
-        """A plain statement of whether the values agree, or why they cannot be compared (compare.agreement)."""
-        return agreement([figure for _, figure in self.entries])
-
-
-@dataclass(frozen=True)
-class Dispute:
-    """Two facts the content marks as contradicting each other: both shown, neither dropped."""
-
-    first: tuple[Topic, Fact]
-    second: tuple[Topic, Fact]
-
-
-@dataclass(frozen=True)
-class Briefing:
-    """The validated content, read-only: what every later stage receives."""
-
-    topics: tuple[Topic, ...]
-    sources: MappingProxyType[str, Source]
-    passages: MappingProxyType[tuple[str, str], Passage]  # (source id, normalised quote) -> passage
-    figure_groups: tuple[FigureGroup, ...]
-    disputes: tuple[Dispute, ...]
-    glossary: tuple[GlossaryTerm, ...]
-    # Facts whose date is inferred: by their own date_basis, or as the inferred date of a source they cite.
-    inferred_dates: frozenset[str]
-    warnings: Warnings = Warnings()
-
-    # Cached: every page's heading shows the date, and there are as many pages as topics and sources.
-    @cached_property
-    def as_of(self) -> date:
-        return max(topic.sheet.as_of for topic in self.topics)
-
-    @cached_property
-    def fact_count(self) -> int:
-        return sum(len(topic.sheet.facts) for topic in self.topics)
-
-    def passage(self, citation: Citation) -> Passage:
-        return self.passages[(citation.source, citation.normalized_quote)]
-
-    @cached_property
-    def facts_by_id(self) -> MappingProxyType[str, tuple[Topic, Fact]]:
-        return MappingProxyType({fact.id: (topic, fact) for topic in self.topics for fact in topic.sheet.facts})
-
-    def date_inferred(self, fact: Fact) -> bool:
-        return fact.id in self.inferred_dates
-
-    # Views the site and the PDF both show, made once here.
-    @cached_property
-    def comparisons_by_topic(self) -> MappingProxyType[str, tuple[FigureGroup, ...]]:
-        """By topic id, the groups of more than one figure of a metric that hold one of the topic's figures."""
-        return _by_topic((group for group in self.figure_groups if group.compared), lambda group: [topic for topic, _ in group.entries])
-
-    @cached_property
-    def disputes_by_topic(self) -> MappingProxyType[str, tuple[Dispute, ...]]:
-        """By topic id, the pairs of contradicting facts that hold one of the topic's facts."""
-        return _by_topic(self.disputes, lambda dispute: (dispute.first[0], dispute.second[0]))
-
-    @cached_property
-    def contradictions_by_fact(self) -> MappingProxyType[str, tuple[tuple[Topic, Fact], ...]]:
-        """By fact id, the facts it contradicts or that contradict it, either way round."""
-        counterparts: dict[str, list[tuple[Topic, Fact]]] = defaultdict(list)
-        for dispute in self.disputes:
-            counterparts[dispute.first[1].id].append(dispute.second)
-            counterparts[dispute.second[1].id].append(dispute.first)
-        return MappingProxyType({fact_id: tuple(others) for fact_id, others in counterparts.items()})
-
-
-T = typing.TypeVar("T")
-
-
-def _by_topic(items: typing.Iterable[T], topics_of: typing.Callable[[T], typing.Iterable[Topic]]) -> MappingProxyType[str, tuple[T, ...]]:
-    """Items grouped under each topic they involve, each once per topic, in their own order."""
-    grouped: dict[str, list[T]] = defaultdict(list)
-    for item in items:
-        for topic_id in dict.fromkeys(topic.id for topic in topics_of(item)):
-            grouped[topic_id].append(item)
-    return MappingProxyType({topic_id: tuple(entries) for topic_id, entries in grouped.items()})
-
-
-def validate(raw: RawProject) -> tuple[Briefing | None, list[ContentError]]:
-    """The Briefing built from the loaded files (its warnings with it), or None and every problem found."""
-    errors: list[ContentError] = []
-    sources = {}
-    for source_file in raw.sources:
-        meta = _model(SourceMeta, source_file.front, errors)
-        errors += _check_source(source_file, meta)
-        if meta is not None:
-            sources[source_file.id] = (source_file, meta)
-    topics = []
+def validate(files: list[CheckedFile]) -> tuple[Briefing | None, list[ContentError]]:
+    """The Briefing built from the checked files (its warnings with it), or None and every problem found, theirs first."""
+    errors = [error for file in files for error in file.errors]
+    sources: dict[str, tuple[SourceFile, SourceMeta]] = {}
+    texts: dict[str, SourceText] = {}
+    broken = set()
+    topics: list[tuple[Document, Topic]] = []
     salvaged = []
-    for doc in raw.sheets:
-        sheet = _model(FactSheet, doc, errors)
-        errors += _check_topic_id(doc)
-        if sheet is not None:
-            topics.append((doc, Topic(doc.path.stem, doc.name, sheet)))
-        else:
-            salvaged += _salvaged_citations(doc)
+    glossary_file = None
+    for file in files:
+        if file.kind == SOURCES_DIR:
+            if file.parsed is None:
+                broken.add(file.path.stem)  # its citations cannot be placed; its own errors say why
+                continue
+            errors += _check_source(file.parsed, file.model)
+            texts[file.parsed.id] = file.parsed.text
+            if file.model is not None:
+                sources[file.parsed.id] = (file.parsed, file.model)
+        elif file.kind == SHEETS_DIR and file.parsed is not None:
+            errors += _check_topic_id(file.parsed)
+            if file.model is not None:
+                topics.append((file.parsed, Topic(file.path.stem, file.parsed.name, file.model)))
+            else:
+                salvaged += _salvaged_citations(file.parsed)
+        elif file.kind == GLOSSARY_FILE and file.parsed is not None:
+            glossary_file = file
+    if not errors and not topics:
+        errors.append(ContentError(f"{SHEETS_DIR}/", 0, 0, NO_SHEETS))
     errors += _check_fact_ids(topics)
     errors += _check_dates(topics)
     errors += _check_metric_units(topics)
     errors += _check_contradictions(topics)
     errors += _check_confirmations(topics)
     errors += _check_fact_references(topics)
-    glossary = _model(Glossary, raw.glossary, errors) if raw.glossary else None
-    cited = _all_citations(topics, raw.glossary, glossary) + salvaged
-    texts = {source_file.id: source_file.text for source_file in raw.sources}
-    found, citation_errors = _find_citations(cited, texts, raw.broken_source_ids)
+    cited = _all_citations(topics, glossary_file) + salvaged
+    found, citation_errors = _find_citations(cited, texts, frozenset(broken))
     errors += citation_errors
     errors += _check_numbers(topics, found)
-    if errors or not topics or raw.broken_source_ids:
-        # A source that failed to load has its errors from load, and its citations could not be placed.
+    if errors or not topics or broken:
         return None, errors
-    return _briefing(topics, sources, texts, found, glossary, _warnings(sources, found)), []
-
-
-_FILE_MODELS: dict[str, type[BaseModel]] = {SHEETS_DIR: FactSheet, GLOSSARY_FILE: Glossary}
-
-
-def prepare_file(kind: str, parsed: Document | SourceFile) -> None:
-    """What validation makes of one file alone, made as soon as it is parsed (see load_project):
-    its model, its citations' normalised quotes, and for a source its normalised text. validate() then finds them made.
-    The data the model was made from is let go (Document.release_data)."""
-    if isinstance(parsed, SourceFile):
-        _model(SourceMeta, parsed.front, [])
-        parsed.text.normalized  # noqa: B018 - made once, here, and kept
-        parsed.front.release_data()
-    else:
-        for _, citation in _citations(_model(_FILE_MODELS[kind], parsed, [])):
-            citation.normalized_quote  # noqa: B018 - made once, here, and kept
-        parsed.release_data()
-
-
-def _model(cls: type[M], doc: Document, errors: list[ContentError]) -> M | None:
-    """The document as a cls, or None with its problems added to errors; made once per document."""
-    if cls not in doc.models:
-        doc.models[cls] = _validated(cls, doc)
-    model, problems = doc.models[cls]
-    errors += problems
-    return model
-
-
-def _validated(cls: type[M], doc: Document) -> tuple[M | None, list[ContentError]]:
-    try:
-        return cls.model_validate(doc.data), []
-    except ValidationError as exc:
-        errors = exc.errors()
-        misspelt = _misspelt_fields(cls, errors)
-        return None, [_describe(e, doc, cls) for e in errors if not (e["type"] == "missing" and (tuple(e["loc"][:-1]), e["loc"][-1]) in misspelt)]
-
-
-def _misspelt_fields(cls: type[BaseModel], errors: list) -> set[tuple[Loc, str | None]]:
-    """(where, field) for each unknown key close to an allowed field: that field's "missing" error is the same mistake,
-    and "unknown field `sayd_by`: did you mean `said_by`?" says it all."""
-    return {(tuple(e["loc"][:-1]), _close_field(cls, tuple(e["loc"]))) for e in errors if e["type"] == "extra_forbidden"}
-
-
-def _describe(error: dict, doc: Document, cls: type[BaseModel]) -> ContentError:
-    """A pydantic error as an editor's message at the place it concerns."""
-    loc: Loc = tuple(error["loc"])
-    kind, value = error["type"], error.get("input")
-    field = str(loc[-1]) if loc else ""
-    if kind == "missing":
-        return doc.error(loc[:-1], f"missing field `{field}:`: add it{_missing_hint(cls, loc)}")
-    if kind == "extra_forbidden":
-        guess = _close_field(cls, loc)
-        hint = f"did you mean `{guess}`?" if guess else "allowed here: " + ", ".join(sorted(_fields_at(cls, loc[:-1])))
-        return doc.error(loc, f"unknown field `{field}`: {hint}", key=True)
-    if kind == "string_pattern_mismatch":
-        return doc.error(loc, f"{value!r} is not a valid id: {_slug_problem(value)}")
-    if kind == "string_type" and value is None:
-        return doc.error(loc, f"`{field}` has no value: write it after `{field}:`")
-    if kind == "string_type" and isinstance(value, list | dict):
-        return doc.error(loc, f"`{field}` must be text, not {_yaml_kind(value)}: write one line of text, in quotes if it holds `: `")
-    if kind == "string_type":
-        return doc.error(loc, f"`{field}` must be text, not {_yaml_kind(value)}: put the value in quotes")
-    if kind == "string_too_short":
-        return doc.error(loc, f"`{field}` is empty: write it, or remove the field if it is optional")
-    if kind == "literal_error":
-        return doc.error(loc, f"{value!r} is not a status: use one of {', '.join(STATUSES)}")
-    if kind == "too_short":
-        return doc.error(loc, f"`{field}` needs at least one entry: add one")
-    if kind in ("list_type", "model_type", "dict_type", "model_attributes_type"):
-        shape = "a list (lines starting with `- `)" if kind == "list_type" else "fields (`key: value` lines)"
-        return doc.error(loc, f"`{field}` must be {shape}, not {_yaml_kind(value)}: rewrite it so")
-    if kind.startswith("int"):
-        return doc.error(loc, f"`{field}` must be a whole number, not {_yaml_kind(value)}: write digits only, e.g. 3")
-    message = error["msg"].removeprefix("Value error, ")
-    return doc.error(loc, f"`{field}`: {message}" if field and not isinstance(loc[-1], int) else message)
-
-
-def _slug_problem(value: object) -> str:
-    """How to fix an id, naming a character that only looks like a Latin letter (Cyrillic а for a)."""
-    foreign = next((char for char in str(value) if char.isalpha() and not char.isascii()), None)
-    if foreign is None:
-        return SLUG_HINT
-    name = unicodedata.name(foreign, "an unnamed character")
-    return f"{foreign!r} is {name} (U+{ord(foreign):04X}), not a Latin letter: retype it; {SLUG_HINT}"
-
-
-def _yaml_kind(value: object) -> str:
-    if value is None:
-        return "empty"
-    if isinstance(value, bool):
-        return f"the yes/no value {str(value).lower()}"
-    if isinstance(value, int | float):
-        return f"the number {value}"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a set of fields"
-    return repr(value)
-
-
-def _close_field(cls: type[BaseModel], loc: Loc) -> str | None:
-    """The field allowed beside loc whose name is closest to loc's last key, if one is close."""
-    guess = difflib.get_close_matches(str(loc[-1]), sorted(_fields_at(cls, loc[:-1])), n=1)
-    return guess[0] if guess else None
-
-
-def _fields_at(cls: type[BaseModel], loc: Loc) -> dict[str, object]:
-    """The model fields allowed at loc, found by following the annotations."""
-    annotation: object = cls
-    for part in loc:
-        if isinstance(part, int):
-            annotation = next(iter(typing.get_args(annotation)), annotation)
-        elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            annotation = annotation.model_fields[part].annotation
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation.model_fields
-    return {}
-
-
-def _missing_hint(cls: type[BaseModel], loc: Loc) -> str:
-    info = _fields_at(cls, loc[:-1]).get(str(loc[-1]))
-    if info is not None and type(None) in typing.get_args(info.annotation):
-        return " (write `null` if it is unknown)"
-    return ""
+    glossary = glossary_file.model if glossary_file else None
+    named = {source_id: (source_file.front.name, meta) for source_id, (source_file, meta) in sources.items()}
+    briefing = briefing_from([topic for _, topic in topics], named, texts, found, glossary, _warnings(sources, found))
+    return briefing, []
 
 
 def _check_source(source: SourceFile, meta: SourceMeta | None) -> list[ContentError]:
     errors = []
     if not re.fullmatch(SLUG_PATTERN, source.id):
-        errors.append(ContentError(source.front.name, 0, 0, f"file name {source.id!r} is not a valid source id: rename it; {_slug_problem(source.id)}"))
+        errors.append(ContentError(source.front.name, 0, 0, f"file name {source.id!r} is not a valid source id: rename it; {slug_problem(source.id)}"))
     if meta is not None and meta.title is None and meta.label is None and not meta.awaiting_review:  # else part of the review
         errors.append(source.front.error(("title",), UNTITLED))
     if meta is not None and meta.published and meta.published > meta.archived:
@@ -340,7 +85,7 @@ def _check_source(source: SourceFile, meta: SourceMeta | None) -> list[ContentEr
 def _check_topic_id(doc: Document) -> list[ContentError]:
     stem = doc.path.stem
     if not re.fullmatch(SLUG_PATTERN, stem):
-        return [ContentError(doc.name, 0, 0, f"file name {stem!r} is not a valid topic id: rename it; {_slug_problem(stem)}")]
+        return [ContentError(doc.name, 0, 0, f"file name {stem!r} is not a valid topic id: rename it; {slug_problem(stem)}")]
     if stem in RESERVED_TOPIC_IDS:
         return [ContentError(doc.name, 0, 0, f"{stem!r} is a page of the site itself: rename the file")]
     return []
@@ -387,13 +132,11 @@ def _check_metric_units(topics: list[tuple[Document, Topic]]) -> list[ContentErr
     return errors
 
 
-def _all_citations(
-    topics: list[tuple[Document, Topic]], glossary_doc: Document | None, glossary: Glossary | None
-) -> list[tuple[Document, Loc, Citation]]:
+def _all_citations(topics: list[tuple[Document, Topic]], glossary: CheckedFile | None) -> list[tuple[Document, Loc, Citation]]:
     """Every citation in the content, with the file and place it is written."""
-    cited = [(doc, loc, citation) for doc, topic in topics for loc, citation in _citations(topic.sheet)]
-    if glossary_doc:
-        cited += [(glossary_doc, loc, citation) for loc, citation in _citations(glossary)]
+    cited = [(doc, loc, citation) for doc, topic in topics for loc, citation in citations_of(topic.sheet)]
+    if glossary is not None:
+        cited += [(glossary.parsed, loc, citation) for loc, citation in citations_of(glossary.model)]
     return cited
 
 
@@ -411,23 +154,6 @@ def _salvaged_citations(doc: Document) -> list[tuple[Document, Loc, Citation]]:
                     except ValidationError:
                         continue  # reported with the sheet's own errors
     return found
-
-
-# The fields of a fact or figure that hold citations (models.Claim.citations): its own, and its confirmation's.
-CLAIM_CITATIONS = ("cite", "confirmed_in")
-
-
-def _citations(model: BaseModel | None) -> typing.Iterator[tuple[Loc, Citation]]:
-    """Each citation of a fact sheet or of the glossary (none of anything else), with where it is written."""
-    if isinstance(model, FactSheet):
-        lists = (("figures", model.figures), ("facts", model.facts))
-    else:
-        lists = (("terms", model.terms),) if isinstance(model, Glossary) else ()
-    for kind, items in lists:
-        for index, item in enumerate(items):
-            for field in CLAIM_CITATIONS if kind != "terms" else ("cite",):
-                for number, citation in enumerate(getattr(item, field)):
-                    yield (kind, index, field, number), citation
 
 
 def _find_citations(
@@ -489,38 +215,6 @@ def _unstated(written: str) -> str:
     return f'the text says "{written}" but no quote does: cite the words that state it, or correct the text'
 
 
-def _briefing(
-    topics: list[tuple[Document, Topic]],
-    sources: dict[str, tuple[SourceFile, SourceMeta]],
-    texts: dict[str, SourceText],
-    found: dict[tuple[str, str], tuple[int, int]],
-    glossary: Glossary | None,
-    warnings: Warnings,
-) -> Briefing:
-    ordered = tuple(sorted((topic for _, topic in topics), key=lambda t: (t.sheet.order, t.sheet.title, t.id)))
-    cited: dict[str, list[tuple[tuple[int, int], tuple[str, str]]]] = defaultdict(list)
-    for key, span in found.items():
-        cited[key[0]].append((span, key))
-    built: dict[str, Source] = {}
-    lookup: dict[tuple[str, str], Passage] = {}
-    for source_id in sorted(sources):
-        source_file, meta = sources[source_id]
-        # One passage for each stretch of words: quotes that normalise differently can still cover the same one.
-        by_span = {span: Passage(source_id, n, *span) for n, span in enumerate(sorted({span for span, _ in cited[source_id]}), 1)}
-        lookup.update((key, by_span[span]) for span, key in cited[source_id])
-        built[source_id] = Source(source_id, source_file.front.name, meta, texts[source_id], tuple(by_span.values()))
-    return Briefing(
-        ordered,
-        MappingProxyType(built),
-        MappingProxyType(lookup),
-        _figure_groups(ordered),
-        _disputes(ordered),
-        glossary.terms if glossary else (),
-        _inferred_dates(ordered, built),
-        warnings,
-    )
-
-
 def _check_contradictions(topics: list[tuple[Document, Topic]]) -> list[ContentError]:
     known = {fact.id for _, topic in topics for fact in topic.sheet.facts}
     errors = []
@@ -535,38 +229,6 @@ def _check_contradictions(topics: list[tuple[Document, Topic]]) -> list[ContentE
                     hint = f"did you mean {guess[0]!r}?" if guess else "use the id of a fact in briefings/"
                     errors.append(doc.error(loc, f"no fact with id {other!r}: {hint}"))
     return errors
-
-
-def _disputes(topics: tuple[Topic, ...]) -> tuple[Dispute, ...]:
-    """Each pair of facts the content marks as contradicting, once, in the order they are written."""
-    where = {fact.id: (topic, fact) for topic in topics for fact in topic.sheet.facts}
-    pairs: dict[frozenset[str], Dispute] = {}
-    for topic in topics:
-        for fact in topic.sheet.facts:
-            for other in fact.contradicts:
-                pairs.setdefault(frozenset((fact.id, other)), Dispute((topic, fact), where[other]))
-    return tuple(pairs.values())
-
-
-def _figure_groups(topics: tuple[Topic, ...]) -> tuple[FigureGroup, ...]:
-    groups: dict[str, list[tuple[Topic, Figure]]] = defaultdict(list)
-    for topic in topics:
-        for figure in topic.sheet.figures:
-            groups[figure.metric].append((topic, figure))
-    return tuple(FigureGroup(metric, tuple(entries)) for metric, entries in groups.items())
-
-
-def _inferred_dates(topics: tuple[Topic, ...], sources: dict[str, Source]) -> frozenset[str]:
-    """Ids of facts whose date is inferred: marked so by a date_basis, or the inferred publication date of a source they cite."""
-    inferred = set()
-    for topic in topics:
-        for fact in topic.sheet.facts:
-            if fact.date is None:
-                continue
-            cited = (sources[citation.source].meta for citation in fact.cite)
-            if fact.date_basis or any(meta.date_basis and meta.published and PartialDate.parse(meta.published) == fact.date for meta in cited):
-                inferred.add(fact.id)
-    return frozenset(inferred)
 
 
 def _same_party(first: str, second: str) -> bool:
@@ -598,9 +260,6 @@ def _confirmation_problems(item: Fact | Figure) -> list[tuple[str, str]]:
     if not item.confirmed_in:
         problems.append(("confirmed_by", f"confirmed by {item.confirmed_by}, but `confirmed_in:` cites no confirmation: add the citation where {item.confirmed_by} confirms it"))
     return problems
-
-
-FACT_REFERENCE = re.compile(r"\[\[([^\[\]\s]*)\]\]")
 
 
 def _check_fact_references(topics: list[tuple[Document, Topic]]) -> list[ContentError]:

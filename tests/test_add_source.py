@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from brief.archive import Article, propose_id, read_article, stated_date
 from brief.cli import main
-from brief.load import load_source
+from brief.load import SOURCES_DIR, parse, read_file
 from brief.models import SourceMeta
 
 PARAGRAPHS = [
@@ -68,7 +68,7 @@ def add(project: Path, file: Path, *options: str):
 
 
 def front_and_body(path: Path, root: Path):
-    source, errors = load_source(path, root)
+    source, errors = parse(read_file(SOURCES_DIR, path, root))
     assert errors == []
     return SourceMeta.model_validate(source.front.data), source.body
 

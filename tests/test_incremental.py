@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from brief import parallel, pipeline, render
-from brief import validate as validate_module
+from brief import pipeline, render
+from brief.cache import Cache
 from brief.cli import main
 from brief.errors import ContentErrors
 from brief.pipeline import Memory, Project, build, check, generate, up_to_date
@@ -186,7 +186,7 @@ def test_a_render_from_the_last_one_equals_a_full_render(project_copy, monkeypat
     if months_apart:
         monkeypatch.setattr(render, "TIMELINE_PAGE_MAX", 5)
     project = Project(project_copy)
-    memory = Memory()
+    memory = Memory(Cache.for_project(project.root))
     generate(project, memory)
     first = memory.rendered
     edited = project.root / path
@@ -206,24 +206,6 @@ def test_a_render_from_the_last_one_equals_a_full_render(project_copy, monkeypat
         assert "methodology.md" in kept and other_topics
 
 
-def test_serve_parses_and_validates_only_the_file_that_changed(project_copy, monkeypatch):
-    project = Project(project_copy)
-    memory = Memory()
-    generate(project, memory)
-    documents = {path: parsed for path, (_, parsed) in memory.parsed.entries.items()}
-    validated = []
-    real = validate_module._validated
-    monkeypatch.setattr(validate_module, "_validated", lambda cls, doc: validated.append(doc.name) or real(cls, doc))
-    sheet = project.root / "briefings" / "trade.yaml"
-    sheet.write_text(sheet.read_text(encoding="utf-8").replace("title: Trade", "title: Trade and payments"), encoding="utf-8")
-
-    generate(project, memory)
-
-    assert validated == ["briefings/trade.yaml"]
-    again = [path for path, (_, parsed) in memory.parsed.entries.items() if parsed is not documents[path]]
-    assert again == [sheet]
-
-
 def test_a_long_timeline_is_a_page_per_month_behind_an_index(project_copy, monkeypatch):
     monkeypatch.setattr(render, "TIMELINE_PAGE_MAX", 5)
     project = Project(project_copy)
@@ -241,18 +223,9 @@ def test_a_long_timeline_is_a_page_per_month_behind_an_index(project_copy, monke
     assert "brief-timeline__entry" not in index
 
 
-def test_pages_a_forked_process_renders_are_those_rendered_here(project_copy, monkeypatch):
+def test_a_template_error_is_reported_at_its_line(project_copy):
     project = Project(project_copy)
-    here = rendered_pages(project)
-    monkeypatch.setattr(render, "FORK_MIN_PAGES", 2)
-    assert parallel.can_fork()
-    assert rendered_pages(project) == here
-
-
-def test_a_template_error_in_the_forked_half_is_reported_at_its_line(project_copy, monkeypatch):
-    monkeypatch.setattr(render, "FORK_MIN_PAGES", 2)
-    project = Project(project_copy)
-    timeline = project.templates / "timeline.md.j2"  # the second page: the forked process renders it
+    timeline = project.templates / "timeline.md.j2"
     lines = timeline.read_text(encoding="utf-8").splitlines()
     lines[-1] += "{{ no_such_value.field }}"
     timeline.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -261,9 +234,7 @@ def test_a_template_error_in_the_forked_half_is_reported_at_its_line(project_cop
     assert [(error.path, error.line) for error in raised.value.errors] == [("templates/timeline.md.j2", len(lines))]
 
 
-def test_a_template_that_does_not_compile_is_reported_when_pages_are_shared_with_a_forked_process(project_copy, monkeypatch):
-    # The templates are compiled before the fork; one that does not compile is left to the page that renders it.
-    monkeypatch.setattr(render, "FORK_MIN_PAGES", 2)
+def test_a_template_that_does_not_compile_is_reported_at_its_line(project_copy):
     project = Project(project_copy)
     (project.templates / "timeline.md.j2").write_text("{% if %}\n", encoding="utf-8")
     (project.templates / "._draft.md.j2").write_bytes(b"\xff\xfe not a template")  # what macOS leaves beside a copied file

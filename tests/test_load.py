@@ -2,7 +2,8 @@
 
 from pathlib import Path
 
-from brief.load import load_source, parse_yaml
+from brief.document import parse_yaml
+from brief import load
 
 
 def parse(text: str):
@@ -48,7 +49,7 @@ def test_source_front_matter_positions_count_the_opening_line(tmp_path):
     path = tmp_path / "sources" / "x.md"
     path.parent.mkdir()
     path.write_text("---\ntitle: T\npublisher: P\n---\nBody text.\n", encoding="utf-8")
-    source, errors = load_source(path, tmp_path)
+    source, errors = load.parse(load.read_file(load.SOURCES_DIR, path, tmp_path))
     assert errors == []
     assert source.front.where(("publisher",)) == (3, 12)
     assert source.body == "Body text.\n"
@@ -58,7 +59,7 @@ def test_source_front_matter_positions_count_the_opening_line(tmp_path):
 def test_source_without_front_matter(tmp_path):
     path = tmp_path / "x.md"
     path.write_text("Just text.\n", encoding="utf-8")
-    _, errors = load_source(path, tmp_path)
+    _, errors = load.parse(load.read_file(load.SOURCES_DIR, path, tmp_path))
     assert [str(e) for e in errors] == [
         "x.md:1:1: a source starts with front matter: a line `---`, the fields, then `---`"
     ]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from brief.load import _compose_with_libyaml, _CoreLoader, parse_yaml
+from brief.document import _compose_with_libyaml, _CoreLoader, parse_yaml
 
 REPO = Path(__file__).resolve().parent.parent
 YAML_FILES = sorted(REPO.glob("briefings/*.yaml")) + sorted((REPO / "tests" / "corpus").glob("*.yaml"))

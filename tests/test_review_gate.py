@@ -10,7 +10,6 @@ from brief.cli import _report_rebuild, main
 from brief.errors import ContentError
 from brief.pipeline import Project, check
 from brief.serve import rebuild_site
-from brief.site import CompiledTemplates
 from conftest import TINY_SOURCE, make_tiny_project
 
 AWAITING_SOURCE = TINY_SOURCE.replace("archived: 2026-11-23\n", "archived: 2026-11-23\nawaiting_review: true\n")
@@ -95,7 +94,7 @@ def test_serve_previews_a_source_awaiting_review_and_reports_the_warning(tiny_pr
     root = tiny_project(sources={"test-article": AWAITING_SOURCE})
     served = tmp_path / "served"
     served.mkdir()
-    rebuild = rebuild_site(Project(root), served, CompiledTemplates())
+    rebuild = rebuild_site(Project(root), served)
     assert rebuild.errors == ()
     assert rebuild.warnings == (ContentError("sources/test-article.md", 8, 18, AWAITING),)
     assert (served / "sources" / "test-article.html").is_file()

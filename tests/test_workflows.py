@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from brief.load import parse_yaml
+from brief.document import parse_yaml
 from conftest import REPO
 
 WORKFLOWS = REPO / ".github" / "workflows"

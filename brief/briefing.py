@@ -1,0 +1,216 @@
+"""The validated briefing, read-only, and the views of it the site and the PDF both show, made once."""
+
+from __future__ import annotations
+
+import typing
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+from types import MappingProxyType
+
+from .compare import agreement
+from .errors import Warnings
+from .models import Citation, Fact, Figure, FactSheet, Glossary, GlossaryTerm, PartialDate, SourceMeta
+from .quotes import SourceText
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A cited stretch of a source's text, numbered in reading order: the target of citation links."""
+
+    source_id: str
+    number: int
+    start: int
+    end: int
+
+    @property
+    def anchor(self) -> str:
+        return f"q-{self.number}"
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    name: str  # the file as editors know it, sources/<id>.md
+    meta: SourceMeta
+    text: SourceText
+    passages: tuple[Passage, ...]
+
+    @property
+    def display_title(self) -> str:
+        """What readers see: the title, or for an untitled article the editor's label (check requires one)."""
+        return self.meta.title or self.meta.label or ""
+
+    @property
+    def date_inferred(self) -> bool:
+        return self.meta.date_basis is not None
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    name: str  # briefings/<id>.yaml
+    sheet: FactSheet
+
+    @cached_property
+    def facts_newest_first(self) -> tuple[Fact, ...]:
+        undated = PartialDate(0)
+        return tuple(sorted(self.sheet.facts, key=lambda fact: fact.date or undated, reverse=True))
+
+
+@dataclass(frozen=True)
+class FigureGroup:
+    """All figures given for one metric, across topics and periods: kept side by side, never merged."""
+
+    metric: str
+    entries: tuple[tuple[Topic, Figure], ...]
+
+    @property
+    def compared(self) -> bool:
+        """Whether the group has more than one value to set side by side."""
+        return len(self.entries) > 1
+
+    @cached_property
+    def verdict(self) -> str:
+        """A plain statement of whether the values agree, or why they cannot be compared (compare.agreement)."""
+        return agreement([figure for _, figure in self.entries])
+
+
+@dataclass(frozen=True)
+class Dispute:
+    """Two facts the content marks as contradicting each other: both shown, neither dropped."""
+
+    first: tuple[Topic, Fact]
+    second: tuple[Topic, Fact]
+
+
+@dataclass(frozen=True)
+class Briefing:
+    """The validated content, read-only: what every later stage receives."""
+
+    topics: tuple[Topic, ...]
+    sources: MappingProxyType[str, Source]
+    passages: MappingProxyType[tuple[str, str], Passage]  # (source id, normalised quote) -> passage
+    figure_groups: tuple[FigureGroup, ...]
+    disputes: tuple[Dispute, ...]
+    glossary: tuple[GlossaryTerm, ...]
+    # Facts whose date is inferred: by their own date_basis, or as the inferred date of a source they cite.
+    inferred_dates: frozenset[str]
+    warnings: Warnings = Warnings()
+
+    # Cached: every page's heading shows the date, and there are as many pages as topics and sources.
+    @cached_property
+    def as_of(self) -> date:
+        return max(topic.sheet.as_of for topic in self.topics)
+
+    @cached_property
+    def fact_count(self) -> int:
+        return sum(len(topic.sheet.facts) for topic in self.topics)
+
+    def passage(self, citation: Citation) -> Passage:
+        return self.passages[(citation.source, citation.normalized_quote)]
+
+    @cached_property
+    def facts_by_id(self) -> MappingProxyType[str, tuple[Topic, Fact]]:
+        return MappingProxyType({fact.id: (topic, fact) for topic in self.topics for fact in topic.sheet.facts})
+
+    def date_inferred(self, fact: Fact) -> bool:
+        return fact.id in self.inferred_dates
+
+    # Views the site and the PDF both show, made once here.
+    @cached_property
+    def comparisons_by_topic(self) -> MappingProxyType[str, tuple[FigureGroup, ...]]:
+        """By topic id, the groups of more than one figure of a metric that hold one of the topic's figures."""
+        return _by_topic((group for group in self.figure_groups if group.compared), lambda group: [topic for topic, _ in group.entries])
+
+    @cached_property
+    def disputes_by_topic(self) -> MappingProxyType[str, tuple[Dispute, ...]]:
+        """By topic id, the pairs of contradicting facts that hold one of the topic's facts."""
+        return _by_topic(self.disputes, lambda dispute: (dispute.first[0], dispute.second[0]))
+
+    @cached_property
+    def contradictions_by_fact(self) -> MappingProxyType[str, tuple[tuple[Topic, Fact], ...]]:
+        """By fact id, the facts it contradicts or that contradict it, either way round."""
+        counterparts: dict[str, list[tuple[Topic, Fact]]] = defaultdict(list)
+        for dispute in self.disputes:
+            counterparts[dispute.first[1].id].append(dispute.second)
+            counterparts[dispute.second[1].id].append(dispute.first)
+        return MappingProxyType({fact_id: tuple(others) for fact_id, others in counterparts.items()})
+
+
+T = typing.TypeVar("T")
+
+
+def _by_topic(items: typing.Iterable[T], topics_of: typing.Callable[[T], typing.Iterable[Topic]]) -> MappingProxyType[str, tuple[T, ...]]:
+    """Items grouped under each topic they involve, each once per topic, in their own order."""
+    grouped: dict[str, list[T]] = defaultdict(list)
+    for item in items:
+        for topic_id in dict.fromkeys(topic.id for topic in topics_of(item)):
+            grouped[topic_id].append(item)
+    return MappingProxyType({topic_id: tuple(entries) for topic_id, entries in grouped.items()})
+
+
+def briefing_from(
+    topics: list[Topic],
+    sources: dict[str, tuple[str, SourceMeta]],
+    texts: dict[str, SourceText],
+    found: dict[tuple[str, str], tuple[int, int]],
+    glossary: Glossary | None,
+    warnings: Warnings,
+) -> Briefing:
+    """The Briefing of validated topics and sources, its passages numbered from where each quote was found."""
+    ordered = tuple(sorted(topics, key=lambda t: (t.sheet.order, t.sheet.title, t.id)))
+    cited: dict[str, list[tuple[tuple[int, int], tuple[str, str]]]] = defaultdict(list)
+    for key, span in found.items():
+        cited[key[0]].append((span, key))
+    built: dict[str, Source] = {}
+    lookup: dict[tuple[str, str], Passage] = {}
+    for source_id in sorted(sources):
+        name, meta = sources[source_id]
+        # One passage for each stretch of words: quotes that normalise differently can still cover the same one.
+        by_span = {span: Passage(source_id, n, *span) for n, span in enumerate(sorted({span for span, _ in cited[source_id]}), 1)}
+        lookup.update((key, by_span[span]) for span, key in cited[source_id])
+        built[source_id] = Source(source_id, name, meta, texts[source_id], tuple(by_span.values()))
+    return Briefing(
+        ordered,
+        MappingProxyType(built),
+        MappingProxyType(lookup),
+        _figure_groups(ordered),
+        _disputes(ordered),
+        glossary.terms if glossary else (),
+        _inferred_dates(ordered, built),
+        warnings,
+    )
+
+
+def _disputes(topics: tuple[Topic, ...]) -> tuple[Dispute, ...]:
+    """Each pair of facts the content marks as contradicting, once, in the order they are written."""
+    where = {fact.id: (topic, fact) for topic in topics for fact in topic.sheet.facts}
+    pairs: dict[frozenset[str], Dispute] = {}
+    for topic in topics:
+        for fact in topic.sheet.facts:
+            for other in fact.contradicts:
+                pairs.setdefault(frozenset((fact.id, other)), Dispute((topic, fact), where[other]))
+    return tuple(pairs.values())
+
+
+def _figure_groups(topics: tuple[Topic, ...]) -> tuple[FigureGroup, ...]:
+    groups: dict[str, list[tuple[Topic, Figure]]] = defaultdict(list)
+    for topic in topics:
+        for figure in topic.sheet.figures:
+            groups[figure.metric].append((topic, figure))
+    return tuple(FigureGroup(metric, tuple(entries)) for metric, entries in groups.items())
+
+
+def _inferred_dates(topics: tuple[Topic, ...], sources: dict[str, Source]) -> frozenset[str]:
+    """Ids of facts whose date is inferred: marked so by a date_basis, or the inferred publication date of a source they cite."""
+    inferred = set()
+    for topic in topics:
+        for fact in topic.sheet.facts:
+            if fact.date is None:
+                continue
+            cited = (sources[citation.source].meta for citation in fact.cite)
+            if fact.date_basis or any(meta.date_basis and meta.published and PartialDate.parse(meta.published) == fact.date for meta in cited):
+                inferred.add(fact.id)
+    return frozenset(inferred)

@@ -1,0 +1,366 @@
+"""Reading YAML: a document's data, with the line and column of every value found when an error needs one.
+
+YAML is read with the YAML 1.2 core rules (only `true`/`false` are booleans,
+dates stay text until the models parse them), so `no`, `on`, `NO`, `1:30` and
+unquoted dates in text fields keep the text the editor typed. Every problem
+becomes a ContentError; nothing here raises on bad content.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ContentError
+
+Loc = tuple[str | int, ...]
+Position = tuple[int, int]
+
+ALIAS_REFUSED = "anchors and aliases (&name, *name) are not supported: write the value out"
+MAX_DEPTH = 24
+
+
+class _CoreLoader(yaml.SafeLoader):
+    """Resolves plain scalars by the YAML 1.2 core schema instead of YAML 1.1, and refuses aliases."""
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+        # Refusing the first alias also defuses alias bombs ("billion laughs") before they grow.
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(None, None, ALIAS_REFUSED, mark)
+        return super().compose_node(parent, index)
+
+
+_CoreLoader.yaml_implicit_resolvers = {}
+for _tag, _pattern, _first in [
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("tag:yaml.org,2002:int", r"^[-+]?[0-9]+$", "-+0123456789"),
+    (
+        "tag:yaml.org,2002:float",
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?)$",
+        "-+.0123456789",
+    ),
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+]:
+    _CoreLoader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
+
+
+class _LibyamlLoader(yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader):
+    """libyaml's parser with the same YAML 1.2 core resolvers; see _compose_with_libyaml."""
+
+    yaml_implicit_resolvers = _CoreLoader.yaml_implicit_resolvers
+
+
+_COLLECTIONS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+_SCALARS = {
+    "tag:yaml.org,2002:str": str,
+    "tag:yaml.org,2002:int": int,
+    "tag:yaml.org,2002:float": float,
+    "tag:yaml.org,2002:bool": lambda text: text.lower() == "true",
+    "tag:yaml.org,2002:null": lambda text: None,
+}
+
+
+class Positions:
+    """Where each value and key of a document is, by location.
+
+    Only a problem needs them, and most runs have none: they are found on first use by
+    reading the document's text again, which keeps them out of the first reading (a fifth
+    of its time) and out of the cache, which holds the text instead.
+    """
+
+    __slots__ = ("_text", "_line_offset", "_tables")
+
+    def __init__(self, text: str, line_offset: int):
+        self._text = text
+        self._line_offset = line_offset
+        self._tables: tuple[dict[Loc, Position], dict[Loc, Position]] | None = None
+
+    @property
+    def tables(self) -> tuple[dict[Loc, Position], dict[Loc, Position]]:
+        if self._tables is None:
+            values: dict[Loc, Position] = {}
+            keys: dict[Loc, Position] = {}
+            _record_positions(_composed(self._text), (), self._line_offset, values, keys)
+            self._tables = (values, keys)
+        return self._tables
+
+    def __getstate__(self) -> tuple[str, int]:
+        return self._text, self._line_offset
+
+    def __setstate__(self, state: tuple[str, int]) -> None:
+        self._text, self._line_offset = state
+        self._tables = None
+
+
+def _record_positions(node: yaml.Node, loc: Loc, line_offset: int, values: dict[Loc, Position], keys: dict[Loc, Position]) -> None:
+    """The line and column of node and of everything in it, by location.
+
+    Only for a document _Walk accepted: no tags, no merge keys, no duplicate keys, no deep nesting.
+    """
+    values[loc] = (node.start_mark.line + 1 + line_offset, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            keys[loc + (key_node.value,)] = (key_node.start_mark.line + 1 + line_offset, key_node.start_mark.column + 1)
+            _record_positions(value_node, loc + (key_node.value,), line_offset, values, keys)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _record_positions(item, loc + (index,), line_offset, values, keys)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed YAML mapping with the position of every value and key, by location."""
+
+    path: Path
+    name: str  # the path as shown in messages
+    data: dict[str, Any]
+    positions: Positions = field(repr=False, compare=False)
+
+    @property
+    def values(self) -> dict[Loc, Position]:
+        return self.positions.tables[0]
+
+    @property
+    def keys(self) -> dict[Loc, Position]:
+        return self.positions.tables[1]
+
+    def where(self, loc: Loc, *, key: bool = False) -> Position:
+        """The position of the value (or its key) at loc, else of its nearest located parent."""
+        table = self.keys if key else self.values
+        for end in range(len(loc), -1, -1):
+            if loc[:end] in table:
+                return table[loc[:end]]
+            if key and loc[:end] in self.values:
+                return self.values[loc[:end]]
+        return (1, 1)
+
+    def error(self, loc: Loc, message: str, *, key: bool = False) -> ContentError:
+        line, col = self.where(loc, key=key)
+        return ContentError(self.name, line, col, message)
+
+
+class _Walk:
+    """Turns a composed YAML node tree into plain data, recording problems (positions are found later, see Positions)."""
+
+    def __init__(self, name: str, line_offset: int, escapes: bool = True):
+        self.name = name
+        self.line_offset = line_offset
+        self.escapes = escapes  # whether the text has a backslash, the only way to a control character here
+        self.errors: list[ContentError] = []
+
+    def position(self, node: yaml.Node) -> Position:
+        return (node.start_mark.line + 1 + self.line_offset, node.start_mark.column + 1)
+
+    def fail(self, node: yaml.Node, message: str) -> None:
+        line, col = self.position(node)
+        self.errors.append(ContentError(self.name, line, col, message))
+
+    def value(self, node: yaml.Node, depth: int) -> Any:
+        if depth > MAX_DEPTH:
+            self.fail(node, f"nested more than {MAX_DEPTH} levels deep, deeper than any fact sheet: remove the extra nesting")
+            return None
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node)
+        if node.tag not in _COLLECTIONS:
+            # A tag such as !!python/object or !!set on a list or mapping would otherwise pass unnoticed.
+            self.fail(node, f"YAML tag {node.tag!r} is not supported: remove it")
+            return None
+        if isinstance(node, yaml.MappingNode):
+            return self.mapping(node, depth)
+        return [self.value(item, depth + 1) for item in node.value]
+
+    def scalar(self, node: yaml.ScalarNode) -> Any:
+        convert = _SCALARS.get(node.tag)
+        if convert is None:
+            self.fail(node, f"YAML tag {node.tag!r} is not supported: remove it")
+            return None
+        control = self.escapes and CONTROL_CHARACTER.search(node.value)
+        if control:
+            # Only a double-quoted escape such as "\\x07" or "\\e" can put one here; read_text refuses raw ones.
+            self.fail(node, f"the escape for U+{ord(control.group()):04X}, an invisible control character, is not allowed: remove it")
+            return None
+        try:
+            return convert(node.value)
+        except ValueError:  # Python refuses to read integers of more than 4,300 digits
+            self.fail(node, "number too long to read: write a shorter number")
+            return None
+
+    def mapping(self, node: yaml.MappingNode, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        first_keys: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge" or (key_node.value == "<<" and not key_node.style):
+                # The YAML 1.2 core schema reads a plain << as text; YAML 1.1 tools would merge, so refuse it.
+                self.fail(key_node, "merge keys (<<) are not supported: write the fields out")
+                continue
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
+                self.fail(key_node, "a key must be a plain word such as `title:`")
+                continue
+            key = key_node.value
+            if key in first_keys:
+                first_line, _ = self.position(first_keys[key])
+                self.fail(key_node, f"duplicate key {key!r} (first at line {first_line}): keep one")
+                continue
+            first_keys[key] = key_node
+            result[key] = self.value(value_node, depth + 1)
+        return result
+
+
+def parse_yaml(text: str, name: str, path: Path, line_offset: int = 0) -> tuple[Document | None, list[ContentError]]:
+    """Parse one YAML mapping; return it, or None and the errors."""
+    try:
+        node = _composed(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1 + line_offset, mark.column + 1) if mark else (1 + line_offset, 1)
+        problem = _yaml_problem(exc, line_offset)
+        message = problem if problem == ALIAS_REFUSED else f"YAML syntax: {problem}"
+        return None, [ContentError(name, line, col, message)]
+    except yaml.reader.ReaderError as exc:
+        line, col = line_col(text, exc.position)
+        message = f"character U+{exc.character:04X} is not allowed in YAML: delete it"
+        return None, [ContentError(name, line + line_offset, col, message)]
+    except yaml.YAMLError as exc:
+        return None, [ContentError(name, 1 + line_offset, 1, f"YAML syntax: {exc}: check the quotes, brackets and indentation")]
+    except RecursionError:
+        return None, [ContentError(name, 1 + line_offset, 1, "nested too deeply to read: flatten the structure")]
+    if node is None:
+        return None, [ContentError(name, 1 + line_offset, 1, "no content: write the fields, starting with `title:`")]
+    walk = _Walk(name, line_offset, escapes="\\" in text)
+    data = walk.value(node, 0)
+    if not isinstance(node, yaml.MappingNode):
+        walk.fail(node, "expected fields at the top level: write `key: value` lines, starting with `title:`")
+    if walk.errors:
+        return None, walk.errors
+    return Document(path, name, data, Positions(text, line_offset)), []
+
+
+def _composed(text: str) -> yaml.Node | None:
+    return _compose_with_libyaml(text) or yaml.compose(text, Loader=_CoreLoader)
+
+
+_EVENT_NODES = {
+    yaml.ScalarEvent: yaml.ScalarNode,
+    yaml.SequenceStartEvent: yaml.SequenceNode,
+    yaml.MappingStartEvent: yaml.MappingNode,
+}
+
+
+def _compose_with_libyaml(text: str) -> yaml.Node | None:
+    """The node tree as libyaml reads it, or None when the file needs the pure-Python reader.
+
+    libyaml reads a well-formed file many times faster; the same _Walk then checks its
+    nodes. Anything unusual (a syntax error, an anchor or alias, a tag, several documents,
+    nesting past MAX_DEPTH) is declined, so the pure-Python reader gives the exact
+    message. libyaml's own composer recurses in C, which crashes the process on deeply
+    nested input: it only composes files too plain to nest deeply, and shaped like a
+    fact sheet; other files are composed here from libyaml's events.
+    """
+    if not yaml.__with_libyaml__:
+        return None
+    loader = _LibyamlLoader(text)
+    try:
+        return loader.get_single_node() if _plain(text) else _compose_events(loader)
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+
+
+# Each level of nesting takes one of these characters ([ { - : ?), so a file with this many at
+# most nests no deeper, which libyaml's composer recurses through without harm. A fact sheet
+# of 25 facts has about 500.
+_PLAIN_MAX_NESTING_MARKS = 2_000
+
+
+def _plain(text: str) -> bool:
+    """Whether text has no tag, no alias (which needs an anchor, &), and too few nesting marks to nest deeply."""
+    marks = sum(text.count(mark) for mark in "[{-:?")
+    return "!" not in text and not ("&" in text and "*" in text) and marks <= _PLAIN_MAX_NESTING_MARKS
+
+
+def _compose_events(loader: yaml.CSafeLoader) -> yaml.Node | None:
+    root: yaml.Node | None = None
+    open_nodes: list[yaml.Node] = []
+    documents = 0
+    while loader.check_event():
+        event = loader.get_event()
+        kind = type(event)
+        if kind is yaml.DocumentStartEvent:
+            documents += 1
+        elif kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
+            open_nodes.pop()
+        elif kind in _EVENT_NODES:
+            if event.anchor is not None or event.tag is not None or documents > 1 or len(open_nodes) > MAX_DEPTH:
+                return None
+            node = _node_from(loader, kind, event)
+            if open_nodes:
+                _add_child(open_nodes[-1], node)
+            else:
+                root = node
+            if kind is not yaml.ScalarEvent:
+                open_nodes.append(node)
+        elif kind is yaml.AliasEvent:
+            return None
+    return root
+
+
+def _node_from(loader: yaml.CSafeLoader, kind: type, event: yaml.Event) -> yaml.Node:
+    node_class = _EVENT_NODES[kind]
+    if kind is yaml.ScalarEvent:
+        tag = loader.resolve(node_class, event.value, event.implicit)
+        # libyaml marks a plain scalar with style "", the pure-Python reader with None.
+        return node_class(tag, event.value, event.start_mark, event.end_mark, style=event.style or None)
+    tag = loader.resolve(node_class, None, event.implicit)
+    return node_class(tag, [], event.start_mark, event.end_mark, flow_style=event.flow_style)
+
+
+def _add_child(parent: yaml.Node, node: yaml.Node) -> None:
+    # A mapping's pairs arrive key first: the pair is (key,) until its value comes.
+    if isinstance(parent, yaml.SequenceNode):
+        parent.value.append(node)
+    elif parent.value and len(parent.value[-1]) == 1:
+        parent.value[-1] = (parent.value[-1][0], node)
+    else:
+        parent.value.append((node,))
+
+
+# PyYAML says what it expected; these say what the editor most likely has to change.
+_SYNTAX_HINTS = (
+    ("mapping values are not allowed", "a `: ` inside a value starts a new field: put the whole value in quotes"),
+    ("could not find expected ':'", "write each line as `key: value` or `- item`, or put the text in quotes"),
+    ("unknown escape character", "a backslash in double quotes starts an escape: write \\\\ or use single quotes"),
+    ("found unexpected end of stream", "close the quote or bracket"),
+    ("expected <block end>", "check the indentation: the fields of one item line up under each other"),
+    ("did not find expected", "check the indentation: the fields of one item line up under each other"),
+    ("cannot start any token", "put the value in quotes"),
+)
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError, line_offset: int) -> str:
+    problem = exc.problem or exc.context or "cannot parse"
+    if "'\\t'" in problem:
+        return "a tab character cannot indent YAML: indent with spaces"
+    if problem == ALIAS_REFUSED:
+        return problem
+    hint = next((hint for known, hint in _SYNTAX_HINTS if known in problem), "check the quotes, brackets and indentation here")
+    if exc.context and exc.context_mark and exc.problem:
+        # PyYAML marks where it gave up; the construct left open is often the real mistake.
+        start = exc.context_mark
+        problem += f" ({exc.context} that starts at line {start.line + 1 + line_offset}, col {start.column + 1})"
+    return f"{problem}: {hint}"
+
+
+# C0 and C1 controls other than tab and line ends: invisible in an editor, invalid in HTML, often mojibake.
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def line_col(text: str, index: int) -> Position:
+    return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
+
+

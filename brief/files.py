@@ -1,0 +1,178 @@
+"""Stage 2a, each file alone: a content file parsed and made into its model.
+
+What a file makes alone depends on its bytes only, so it is what the cache (cache.py)
+keeps between runs; validate.py then checks the files against each other.
+"""
+
+from __future__ import annotations
+
+import difflib
+import typing
+import unicodedata
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from .cache import Cache
+from .document import Document, Loc
+from .errors import ContentError
+from .load import GLOSSARY_FILE, SHEETS_DIR, ContentFile, SourceFile, parse
+from .models import STATUSES, Citation, FactSheet, Glossary, SourceMeta
+
+M = typing.TypeVar("M", bound=BaseModel)
+SLUG_HINT = "ids use lowercase letters a-z, digits and single hyphens, e.g. `power-of-siberia`"
+_FILE_MODELS: dict[str, type[BaseModel]] = {SHEETS_DIR: FactSheet, GLOSSARY_FILE: Glossary}
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """A content file parsed and made into its model (None, with the errors, where either failed)."""
+
+    kind: str  # load.SHEETS_DIR, SOURCES_DIR or GLOSSARY_FILE
+    path: Path
+    parsed: Document | SourceFile | None
+    model: BaseModel | None
+    errors: tuple[ContentError, ...]
+
+    @property
+    def document(self) -> Document | None:
+        """The YAML document: a fact sheet or the glossary, or a source's front matter."""
+        return self.parsed.front if isinstance(self.parsed, SourceFile) else self.parsed
+
+
+def checked_files(files: list[ContentFile], cache: Cache | None = None) -> list[CheckedFile]:
+    """Each file checked alone; with cache, a file whose bytes it knows is not read again."""
+    return [cache.value(file.path, file.raw, partial(checked_file, file)) if cache and file.raw is not None else checked_file(file) for file in files]
+
+
+def checked_file(file: ContentFile) -> CheckedFile:
+    """The file parsed and made into its model, with what checking quotes needs made too: the normalised
+    text of a source and the normalised quote of each citation, so that they are kept with it."""
+    parsed, errors = parse(file)
+    if parsed is None:
+        return CheckedFile(file.kind, file.path, None, None, tuple(errors))
+    if isinstance(parsed, SourceFile):
+        model, problems = _validated(SourceMeta, parsed.front)
+        parsed.text.normalized  # noqa: B018 - made once, here
+    else:
+        model, problems = _validated(_FILE_MODELS[file.kind], parsed)
+        for _, citation in citations_of(model):
+            citation.normalized_quote  # noqa: B018 - made once, here
+    return CheckedFile(file.kind, file.path, parsed, model, tuple(errors + problems))
+
+
+def _validated(cls: type[M], doc: Document) -> tuple[M | None, list[ContentError]]:
+    try:
+        return cls.model_validate(doc.data), []
+    except ValidationError as exc:
+        errors = exc.errors()
+        misspelt = _misspelt_fields(cls, errors)
+        return None, [_describe(e, doc, cls) for e in errors if not (e["type"] == "missing" and (tuple(e["loc"][:-1]), e["loc"][-1]) in misspelt)]
+
+
+def _misspelt_fields(cls: type[BaseModel], errors: list) -> set[tuple[Loc, str | None]]:
+    """(where, field) for each unknown key close to an allowed field: that field's "missing" error is the same mistake,
+    and "unknown field `sayd_by`: did you mean `said_by`?" says it all."""
+    return {(tuple(e["loc"][:-1]), _close_field(cls, tuple(e["loc"]))) for e in errors if e["type"] == "extra_forbidden"}
+
+
+def _describe(error: dict, doc: Document, cls: type[BaseModel]) -> ContentError:
+    """A pydantic error as an editor's message at the place it concerns."""
+    loc: Loc = tuple(error["loc"])
+    kind, value = error["type"], error.get("input")
+    field = str(loc[-1]) if loc else ""
+    if kind == "missing":
+        return doc.error(loc[:-1], f"missing field `{field}:`: add it{_missing_hint(cls, loc)}")
+    if kind == "extra_forbidden":
+        guess = _close_field(cls, loc)
+        hint = f"did you mean `{guess}`?" if guess else "allowed here: " + ", ".join(sorted(_fields_at(cls, loc[:-1])))
+        return doc.error(loc, f"unknown field `{field}`: {hint}", key=True)
+    if kind == "string_pattern_mismatch":
+        return doc.error(loc, f"{value!r} is not a valid id: {slug_problem(value)}")
+    if kind == "string_type" and value is None:
+        return doc.error(loc, f"`{field}` has no value: write it after `{field}:`")
+    if kind == "string_type" and isinstance(value, list | dict):
+        return doc.error(loc, f"`{field}` must be text, not {_yaml_kind(value)}: write one line of text, in quotes if it holds `: `")
+    if kind == "string_type":
+        return doc.error(loc, f"`{field}` must be text, not {_yaml_kind(value)}: put the value in quotes")
+    if kind == "string_too_short":
+        return doc.error(loc, f"`{field}` is empty: write it, or remove the field if it is optional")
+    if kind == "literal_error":
+        return doc.error(loc, f"{value!r} is not a status: use one of {', '.join(STATUSES)}")
+    if kind == "too_short":
+        return doc.error(loc, f"`{field}` needs at least one entry: add one")
+    if kind in ("list_type", "model_type", "dict_type", "model_attributes_type"):
+        shape = "a list (lines starting with `- `)" if kind == "list_type" else "fields (`key: value` lines)"
+        return doc.error(loc, f"`{field}` must be {shape}, not {_yaml_kind(value)}: rewrite it so")
+    if kind.startswith("int"):
+        return doc.error(loc, f"`{field}` must be a whole number, not {_yaml_kind(value)}: write digits only, e.g. 3")
+    message = error["msg"].removeprefix("Value error, ")
+    return doc.error(loc, f"`{field}`: {message}" if field and not isinstance(loc[-1], int) else message)
+
+
+def slug_problem(value: object) -> str:
+    """How to fix an id, naming a character that only looks like a Latin letter (Cyrillic а for a)."""
+    foreign = next((char for char in str(value) if char.isalpha() and not char.isascii()), None)
+    if foreign is None:
+        return SLUG_HINT
+    name = unicodedata.name(foreign, "an unnamed character")
+    return f"{foreign!r} is {name} (U+{ord(foreign):04X}), not a Latin letter: retype it; {SLUG_HINT}"
+
+
+def _yaml_kind(value: object) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return f"the yes/no value {str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a set of fields"
+    return repr(value)
+
+
+def _close_field(cls: type[BaseModel], loc: Loc) -> str | None:
+    """The field allowed beside loc whose name is closest to loc's last key, if one is close."""
+    guess = difflib.get_close_matches(str(loc[-1]), sorted(_fields_at(cls, loc[:-1])), n=1)
+    return guess[0] if guess else None
+
+
+def _fields_at(cls: type[BaseModel], loc: Loc) -> dict[str, object]:
+    """The model fields allowed at loc, found by following the annotations."""
+    annotation: object = cls
+    for part in loc:
+        if isinstance(part, int):
+            annotation = next(iter(typing.get_args(annotation)), annotation)
+        elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            annotation = annotation.model_fields[part].annotation
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation.model_fields
+    return {}
+
+
+def _missing_hint(cls: type[BaseModel], loc: Loc) -> str:
+    info = _fields_at(cls, loc[:-1]).get(str(loc[-1]))
+    if info is not None and type(None) in typing.get_args(info.annotation):
+        return " (write `null` if it is unknown)"
+    return ""
+
+
+# The fields of a fact or figure that hold citations (models.Claim.citations): its own, and its confirmation's.
+CLAIM_CITATIONS = ("cite", "confirmed_in")
+
+
+def citations_of(model: BaseModel | None) -> typing.Iterator[tuple[Loc, Citation]]:
+    """Each citation of a fact sheet or of the glossary (none of anything else), with where it is written."""
+    if isinstance(model, FactSheet):
+        lists = (("figures", model.figures), ("facts", model.facts))
+    else:
+        lists = (("terms", model.terms),) if isinstance(model, Glossary) else ()
+    for kind, items in lists:
+        for index, item in enumerate(items):
+            for field in CLAIM_CITATIONS if kind != "terms" else ("cite",):
+                for number, citation in enumerate(getattr(item, field)):
+                    yield (kind, index, field, number), citation
