@@ -101,7 +101,7 @@ def stated_figures(rng: random.Random) -> list[tuple[str, int, str]]:
 
 def article_text(rng: random.Random, stating: list[str]) -> str:
     """An article of 3-5 KB: paragraphs of a few sentences, now and then a `## ` subheading; each of stating in a paragraph."""
-    target = rng.randint(3000, 5000) - sum(len(line) + 1 for line in stating)  # the same sizes as before they were added
+    target = rng.randint(3000, 5000) - sum(len(line) + 1 for line in stating)  # the stated lines count within the 3-5 KB
     paragraphs: list[str] = []
     while sum(len(p) + 2 for p in paragraphs) < target:
         if paragraphs and rng.random() < 0.1:

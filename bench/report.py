@@ -39,7 +39,7 @@ def pdf_cell(stages: dict) -> str:
 
 
 def memory_cell(build: dict) -> str:
-    """The build's peak, and its largest child process's apart (the forked renderer, or a process compiling PDFs)."""
+    """The build's peak, and its largest child process's apart (a process compiling PDFs)."""
     child = build.get("peak_child_mib", 0)
     return f"{build['peak_mib']:.0f} MiB" + (f" (largest child: {child:.0f} MiB)" if child else "")
 

@@ -24,8 +24,8 @@ from .generate import REPO, Scale, generate_project
 from .report import print_tables
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
-# Every PDF is printed up to this scale (all of them, 411 at 400 topics, take about a minute with Typst);
-# above it, the whole briefing and a sample of topic PDFs.
+# Every PDF is printed up to this scale; above it, where printing them all would take long, the whole
+# briefing and a sample of topic PDFs.
 PDF_MAX_TOPICS = 400
 
 

@@ -59,8 +59,8 @@ def discard(path: Path, project: Project) -> None:
 
     Deleted here, its files would slow down the files the next step creates: ext4 does not
     reuse an inode freed in the last minutes (recently_deleted in fs/ext4/ialloc.c), so after
-    thousands of deletions, each new file costs up to 0.4 ms of kernel time more, growing run
-    after run. A build in a fresh clone never pays that, so no step here does either.
+    thousands of deletions, each new file costs more kernel time, growing run after run
+    (measured in bench/README.md). A build in a fresh clone never pays that, so no step here does either.
     """
     if not path.exists():
         return

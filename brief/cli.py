@@ -151,7 +151,7 @@ def diff(root: Path, base: str, head: str | None) -> None:
 @click.option("--archived", type=click.DateTime(["%Y-%m-%d"]), help="The archive date to record (default: today).")
 def add_source(root: Path, file: Path, source_id: str | None, archived) -> None:
     """Archive a saved web page (.html) or text file (.txt) as a new sources/<id>.md for review."""
-    # Imported here: trafilatura takes about a second to import, which no other command should pay.
+    # Imported here: trafilatura is slow to import, which no other command should pay for.
     from .archive import ArchiveError, add_source as archive_article
 
     try:

@@ -69,8 +69,8 @@ class Positions:
     """Where each value and key of a document is, by location.
 
     Only a problem needs them, and most runs have none: they are found on first use by
-    reading the document's text again, which keeps them out of the first reading (a fifth
-    of its time) and out of the cache, which holds the text instead.
+    reading the document's text again, which keeps them out of the reading every run does
+    and out of the cache, which holds the text instead.
     """
 
     __slots__ = ("_text", "_line_offset", "_tables")

@@ -7,8 +7,8 @@ so no content string can be read as Typst markup or code.
 
 Each citation is an endnote of its topic, numbered in the order the template prints them:
 figures, comparisons, facts (each item's citations, then its confirmation's). Endnotes,
-not footnotes: Typst lays out a page of footnotes again until they fit, which took two
-thirds of the whole briefing's time at 1,000 facts.
+not footnotes: Typst lays out a page of footnotes again until they fit, which makes
+pages dense with citations slow to print.
 """
 
 from __future__ import annotations

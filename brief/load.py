@@ -96,7 +96,7 @@ _C0_AND_DELETE_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)
 
 
 def _may_hold_control_characters(raw: bytes) -> bool:
-    """False when the UTF-8 bytes surely hold none of CONTROL_CHARACTER, found in C a few times faster than by the regex.
+    """False when the UTF-8 bytes surely hold none of CONTROL_CHARACTER: a check that runs in C and spares most files the regex.
 
     In UTF-8 a C0 control or DEL is its own byte, and a C1 control starts with 0xC2.
     """
@@ -191,7 +191,7 @@ def _folder_files(root: Path, folder: str, suffix: str, errors: list[ContentErro
         errors.append(ContentError(folder + "/", 0, 0, "folder is missing: create it"))
         return []
     files = []
-    for name in sorted(os.listdir(directory)):  # sorting names, not Paths: a tenth of the time
+    for name in sorted(os.listdir(directory)):  # names, not Paths: strings compare far more cheaply
         if name.startswith("."):
             continue
         path = directory / name

@@ -97,7 +97,7 @@ class PartialDate:
 
 @functools.lru_cache(maxsize=4096)
 def _parsed_date(text: str) -> PartialDate:
-    # Ten thousand facts carry a few hundred distinct dates; a PartialDate is immutable, so one serves them all.
+    # Many facts share a date; a PartialDate is immutable, so one serves them all.
     return PartialDate.from_text(text)
 
 
@@ -192,7 +192,7 @@ class Fact(Claim):
     date: PartialDate | None = Field(description="Date of the event or statement: YYYY-MM-DD, YYYY-MM or YYYY; null when undated.")
     date_basis: Text | None = Field(None, description="How the date was inferred, when no cited source states it.")
     text: Text
-    # A tuple: pydantic deep-copies a default list for every fact made without the field (10,000 copies at 10,000 facts).
+    # A tuple: pydantic deep-copies a default list for every fact made without the field, and shares a tuple.
     contradicts: tuple[Slug, ...] = Field((), description="Ids of facts this one contradicts; the site shows both side by side.")
 
 

@@ -74,8 +74,8 @@ class Edition:
 
 
 # Above this many facts the whole briefing is published in volumes of consecutive topics, each a complete PDF
-# with its cover, contents and page numbers, and briefing.pdf lists them: one compile of 2,000 facts took
-# 1.5 GiB and of 10,000 more than 12 GiB (bench/README.md); 1,000 facts take 0.6 GiB and 3.3 s.
+# with its cover, contents and page numbers, and briefing.pdf lists them: the memory of one compile grows
+# faster than its number of facts (figures in bench/README.md).
 VOLUME_FACTS = 1000
 
 
@@ -246,10 +246,10 @@ class Printer:
         return Compiled(pdf, pages, frozenset(mark for mark in marks if isinstance(mark, str)))
 
 
-# From this many editions on, two processes compile them (concurrent.futures): 1.5 times as fast at 41 editions
-# (1,000 facts, bench/README.md). Typst holds Python's lock while it compiles, so threads would take turns.
+# From this many editions on, two processes compile them (concurrent.futures): below it, starting a second
+# process costs more than it saves. Typst holds Python's lock while it compiles, so threads would take turns.
 PARALLEL_MIN_EDITIONS = 8
-# Typst keeps what it laid out for the next compiles of its process, about 500 MiB a volume of 1,000 facts, and
+# Typst keeps what it laid out for the next compiles of its process, hundreds of MiB a volume, and
 # lets it go only after several more: each batch is compiled in a process of its own, which then ends. Whoever
 # calls write_pdfs from a script of their own guards it with `if __name__ == "__main__":`, as build.py does.
 BATCH_FACTS = VOLUME_FACTS
@@ -261,7 +261,7 @@ def compiled_editions(templates: Path, jobs: list[tuple[Edition, str]]) -> Itera
     if len(jobs) < PARALLEL_MIN_EDITIONS or workers < 2:
         yield from _compiled_batch(templates, [(data, edition.as_of) for edition, data in jobs])
         return
-    # Each batch's process is started anew ("spawn", as on macOS and Windows; 0.35 s to import this module),
+    # Each batch's process is started anew ("spawn", as on macOS and Windows; it imports this module afresh),
     # a child of this one, so its memory counts as this process's children's.
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), max_tasks_per_child=1) as pool:
         for compiled in pool.map(_compiled_batch, repeat(templates), batches(jobs)):

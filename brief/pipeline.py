@@ -208,8 +208,8 @@ def pdf(project: Project, paper: str = "a4") -> list[PrintedPdf]:
 
 
 # Material draws the whole navigation into every page, so with a link per topic each page
-# grows with the number of topics, and the site build with its square (at 400 topics, 40 %
-# of MkDocs' time). Past this many topics, the overview, which lists them all, leads to them.
+# grows with the number of topics, and the site build with its square. Past this many
+# topics, the overview, which lists them all, leads to them.
 NAV_TOPICS_MAX = 40
 
 

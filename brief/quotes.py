@@ -116,9 +116,9 @@ class SourceText:
 def _likely_starts(haystack: str, needle: str, starts: list[int], keep: int = CLOSEST_CANDIDATES) -> list[int]:
     """The word starts whose stretch shares the most three-letter pieces with the needle.
 
-    Comparing the needle with the stretch at every word took minutes on a long
-    source; counting shared pieces in a window that slides along the text is one
-    pass, and the exact comparison then runs on a few stretches only.
+    Comparing the needle exactly with the stretch at every word costs the source's
+    length times the quote's; counting shared pieces in a window that slides along
+    the text is one pass, and the exact comparison then runs on a few stretches only.
     """
     size = min(3, len(needle))
     wanted = Counter(needle[i : i + size] for i in range(len(needle) - size + 1))

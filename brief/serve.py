@@ -1,6 +1,6 @@
 """Live preview: serve the site on localhost and rebuild it when content or templates change.
 
-The PDF is not built here, so a save shows up in the browser in about a second.
+The PDF is not built here, so a save shows up in the browser without waiting for Typst.
 Each rebuild goes into a new folder that replaces the served one only when it
 is complete, so an edit that breaks validation (or the site build) leaves the
 last good site up while its errors are reported. A source awaiting review is

@@ -68,7 +68,7 @@ SEARCH_INDEX = "search/search_index.json"
 def update_site(config_file: Path, docs: Path, previous: Path, output: Path, nav: list) -> None:
     """Build into output only the pages changed since previous was built from docs; link the rest from previous.
 
-    For the live preview: a clean build of a large site takes a minute, this a second.
+    For the live preview, where a clean build of a large site would be far too slow.
     previous stays as it was, so a failed update leaves it whole: what MkDocs will write
     is not linked but left for it to create. The navigation and mkdocs.yml must be those
     previous was built with. A dirty build indexes only the pages it rebuilds for search,
@@ -220,7 +220,7 @@ class CompiledTemplates(jinja2.BytecodeCache):
 
 
 # MkDocs makes a new Jinja environment on every build and so compiles all of Material's templates
-# again, about a second of each rebuild in `serve`; its `on_env` hook (theme_hook.py) hands each
+# again, a large part of each rebuild in `serve`; its `on_env` hook (theme_hook.py) hands each
 # build's environment this one process-wide store of compiled templates.
 THEME_TEMPLATES = CompiledTemplates()
 THEME_HOOK = Path(__file__).with_name("theme_hook.py")
