@@ -21,6 +21,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+import jinja2
+
 T = TypeVar("T")
 
 CACHE_ENV = "BRIEF_CACHE_DIR"  # where entries go instead of $XDG_CACHE_HOME/brief; "off" keeps none on disk
@@ -110,6 +112,21 @@ class Cache:
             _remove_unused_since(self.folder.parent, time.time() - UNUSED_DAYS * 86_400)
         except OSError:
             pass
+
+
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Templates compiled once and kept in memory: Jinja checks each template's source checksum
+    before using its stored code, so an edited template is compiled afresh."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self._code:
+            bucket.bytecode_from_string(self._code[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
 
 
 def _project_folder(root: Path) -> Path | None:

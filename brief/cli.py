@@ -70,13 +70,12 @@ paper_option = click.option(
 def build(root: Path, paper: str) -> None:
     """Validate, render and build the site and its PDFs into site/ (replaced only on success)."""
     started = time.perf_counter()
-    unchanged = pipeline.up_to_date(pipeline.Project(root.resolve()), paper.lower())
-    briefing = _run(functools.partial(pipeline.build, paper=paper.lower()), root)
-    _report_warnings(briefing.warnings.all())
-    if unchanged:
-        click.echo(f"site/ is up to date: nothing changed since it was built from {briefing.fact_count} facts")
+    built = _run(functools.partial(pipeline.build, paper=paper.lower()), root)
+    _report_warnings(list(built.warnings))
+    if built.rebuilt:
+        click.echo(f"built site/ and its PDFs from {built.fact_count} facts in {time.perf_counter() - started:.1f} s")
     else:
-        click.echo(f"built site/ and its PDFs from {briefing.fact_count} facts in {time.perf_counter() - started:.1f} s")
+        click.echo(f"site/ is up to date: nothing changed since it was built from {built.fact_count} facts")
 
 
 @main.command()

@@ -19,7 +19,7 @@ from markdown_it.token import Token
 
 from .compare import stated_value
 from .models import FACT_REFERENCE, STATUS_MEANING, Citation, Fact, Figure, format_number, long_date
-from .render import content_markdown, inline
+from .markup import content_markdown, inline
 from .briefing import Briefing, FigureGroup, Source, Topic
 
 _MD = content_markdown()

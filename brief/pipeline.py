@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import html
+import json
 import os
 import re
 import shutil
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass, field
 from pathlib import Path
 
 from .briefing import Briefing
-from .cache import Cache, code_digest
-from .errors import ContentErrors
+from .cache import Cache, CompiledTemplates, code_digest
+from .errors import ContentError, ContentErrors
 from .files import checked_files
 from .load import GLOSSARY_FILE, SHEETS_DIR, SOURCES_DIR, content_files
 from .pdf import PrintedPdf, load_printed, publish_pdfs, save_printed, write_pdfs
@@ -73,6 +74,7 @@ class Memory:
 
     cache: Cache
     rendered: RenderedSite | None = None
+    templates: CompiledTemplates = field(default_factory=CompiledTemplates)
 
 
 def check(project: Project, memory: Memory | None = None) -> Briefing:
@@ -105,26 +107,36 @@ def stage(project: Project, briefing: Briefing, memory: Memory | None = None) ->
     """Render the briefing into the staging folder; returns what changed there."""
     config = read_site_config(project.config)
     previous = memory.rendered if memory else None
-    site = render_site(
-        briefing, project.templates, briefing_subject(config), stale_after_days(config), edit_base_url(config), previous, remember=memory is not None
-    )
+    compiled = memory.templates if memory else None
+    site = render_site(briefing, project.templates, briefing_subject(config), stale_after_days(config), edit_base_url(config), previous, compiled)
     changed = write_pages(site.pages, project.assets(), project.staging)
     if memory:
         memory.rendered = site
     return changed
 
 
-def build(project: Project, paper: str = "a4", with_pdf: bool = True) -> Briefing:
+@dataclass(frozen=True)
+class Built:
+    """What a build reports: the facts site/ is built from, check's warnings, and whether it built anything now."""
+
+    fact_count: int
+    warnings: tuple[ContentError, ...]
+    rebuilt: bool
+
+
+def build(project: Project, paper: str = "a4", with_pdf: bool = True) -> Built:
     """Check, render, build the site and its PDFs into a new folder, and swap it in place of site/.
 
     Nothing is built while a source awaits review (see publishable). When nothing the build
     reads has changed since the build that made site/, site/ is left as it is: the same
-    input gives the same site, so MkDocs and Typst are skipped.
+    input and code give the same check and the same site, so none of it runs again, and
+    what the last build reported is reported again.
     """
     state = build_state(project, paper, with_pdf)
+    last = stamped(project, state)
+    if last is not None:
+        return last
     briefing = publishable(project)
-    if is_current(project, state):
-        return briefing
     stage(project, briefing)
     output = new_output_folder(project.site)
     try:
@@ -136,8 +148,10 @@ def build(project: Project, paper: str = "a4", with_pdf: bool = True) -> Briefin
     finally:
         shutil.rmtree(output, ignore_errors=True)
     save_printed(printed, project.printed)
-    project.stamp.write_text(state, encoding="utf-8")
-    return briefing
+    built = Built(briefing.fact_count, tuple(briefing.warnings.all()), rebuilt=True)
+    stamp = {"state": state, "fact_count": built.fact_count, "warnings": [astuple(warning) for warning in built.warnings]}
+    project.stamp.write_text(json.dumps(stamp), encoding="utf-8")
+    return built
 
 
 def _print_reusing(project: Project, briefing: Briefing, output: Path, paper: str) -> list[PrintedPdf]:
@@ -148,11 +162,18 @@ def _print_reusing(project: Project, briefing: Briefing, output: Path, paper: st
 
 def up_to_date(project: Project, paper: str = "a4", with_pdf: bool = True) -> bool:
     """Whether site/ was built from the project as it is now, so `build` would leave it as it is."""
-    return is_current(project, build_state(project, paper, with_pdf))
+    return stamped(project, build_state(project, paper, with_pdf)) is not None
 
 
-def is_current(project: Project, state: str) -> bool:
-    return project.site.is_dir() and project.stamp.is_file() and project.stamp.read_text(encoding="utf-8") == state
+def stamped(project: Project, state: str) -> Built | None:
+    """What the build that made site/ reported, if it was built from state; else None."""
+    try:
+        stamp = json.loads(project.stamp.read_text(encoding="utf-8"))
+        if not project.site.is_dir() or stamp["state"] != state:
+            return None
+        return Built(stamp["fact_count"], tuple(ContentError(*warning) for warning in stamp["warnings"]), rebuilt=False)
+    except (OSError, ValueError, KeyError, TypeError):  # no stamp, or one this code did not write
+        return None
 
 
 def build_state(project: Project, paper: str, with_pdf: bool) -> str:

@@ -20,13 +20,13 @@ from pathlib import Path
 
 from urllib.parse import urljoin, urlsplit
 
-import jinja2
 import yaml
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 from mkdocs.utils.yaml import yaml_load
 
+from .cache import CompiledTemplates
 from .errors import ContentError, ContentErrors
 
 # MkDocs' own default (edit/master/docs/) points into the docs folder, which here holds
@@ -202,21 +202,6 @@ def edit_base_url(config: dict, config_name: str = "mkdocs.yml") -> str | None:
         message = f"repo_url {repo_url!r} with edit_uri {edit_uri!r} is not a web address: write an https:// URL"
         raise ContentErrors([ContentError(config_name, 0, 0, message)])
     return base.rstrip("/") + "/"
-
-
-class CompiledTemplates(jinja2.BytecodeCache):
-    """Templates compiled once and kept in memory: Jinja checks each template's source checksum
-    before using its stored code, so an edited template is compiled afresh."""
-
-    def __init__(self) -> None:
-        self._code: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        if bucket.key in self._code:
-            bucket.bytecode_from_string(self._code[bucket.key])
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self._code[bucket.key] = bucket.bytecode_to_string()
 
 
 # MkDocs makes a new Jinja environment on every build and so compiles all of Material's templates

@@ -16,9 +16,9 @@ from pypdf import PdfReader
 
 from brief.cli import main
 from brief.pdf import editions, print_data, write_pdfs
-from brief.pipeline import Project, build
+from brief.pipeline import Project, build, check
 from brief.quotes import normalize
-from brief.render import inline
+from brief.markup import inline
 from conftest import REPO, SUBJECT, TINY_SHEET, copy_project
 
 A4 = (595.28, 841.89)
@@ -30,8 +30,8 @@ REFERENCE = Path(__file__).parent / "reference"
 def printed(tmp_path_factory):
     """The real project built once, site and PDFs: (site folder, briefing)."""
     root = copy_project(tmp_path_factory.mktemp("pdf") / "project")
-    briefing = build(Project(root))
-    return root / "site", briefing
+    build(Project(root))
+    return root / "site", check(Project(root))
 
 
 @pytest.fixture(scope="module")
@@ -194,7 +194,7 @@ def test_note_numbers_are_clickable_both_ways_with_no_zero_size_link_area(printe
 
 def note_references(briefing) -> int:
     """How many [[fact-id]] links the notes and summaries of the briefing hold."""
-    from brief.validate import FACT_REFERENCE
+    from brief.models import FACT_REFERENCE
 
     texts = [t.sheet.summary for t in briefing.topics] + [i.note for t in briefing.topics for i in (*t.sheet.figures, *t.sheet.facts) if i.note]
     return sum(len(FACT_REFERENCE.findall(text)) for text in texts)
@@ -381,7 +381,7 @@ facts:
         quote: {quoted(TYPST)}
 """
     root = tiny_project({"energy": sheet}, {"test-article": source})
-    briefing = build(Project(root))
+    assert build(Project(root)).fact_count == 1
     # Squashed: a narrow column breaks "/etc/passwd" after a slash.
     text = squash(pdf_text(PdfReader(root / "site" / "briefing.pdf")))
     for field in ("Title", "Publisher", "Author", "Topic", "Label", "Period", "Figure speaker", "Speaker"):
@@ -390,7 +390,6 @@ facts:
         assert squash(f"{field} {TYPST_IN_MARKDOWN}") in text, field
     assert squash(f"“{TYPST}”") in text  # the quote, in its note
     assert "root:x:0:0" not in text
-    assert briefing.fact_count == 1
 
 
 def test_a_warning_of_the_engine_is_an_error(tiny_project):

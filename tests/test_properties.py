@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from brief.errors import ContentErrors
-from brief.pipeline import Project, build, check
-from brief.validate import Briefing
+from brief.briefing import Briefing
+from brief.pipeline import Built, Project, build, check
 from conftest import REPO
 
 SOURCE_BODY = """Alpha said the pipeline carries gas to the east.
@@ -152,12 +152,12 @@ def write_project(root: Path, sheet: str | bytes, source: str | bytes) -> Path:
     return root
 
 
-def assert_ends_well(step, root: Path) -> Briefing | ContentErrors:
-    """The step returns a Briefing or raises ContentErrors whose every error is one well-formed line."""
+def assert_ends_well(step, root: Path) -> Briefing | Built | ContentErrors:
+    """The step returns (a Briefing, or what a build made) or raises ContentErrors whose every error is one well-formed line."""
     try:
-        briefing = step(Project(root))
-        event("ends in a Briefing")  # shown by pytest --hypothesis-show-statistics
-        return briefing
+        done = step(Project(root))
+        event("ends well")  # shown by pytest --hypothesis-show-statistics
+        return done
     except ContentErrors as exc:
         event("ends in ContentErrors")
         assert exc.errors, "ContentErrors with no error in it"
@@ -219,7 +219,7 @@ def test_mutated_projects_build_or_fail_cleanly(data, tmp_path_factory):
     shutil.copy2(REPO / "mkdocs.yml", root / "mkdocs.yml")
     write_project(root, serialise(sheet, data), source_text(SOURCE_FRONT, SOURCE_BODY))
     outcome = assert_ends_well(build, root)
-    if isinstance(outcome, Briefing):
+    if isinstance(outcome, Built):
         assert (root / "site" / "topics" / "energy.html").is_file()
     else:
         assert not (root / "site").exists()

@@ -7,7 +7,7 @@ from markupsafe import Markup
 
 from brief.models import GlossaryTerm
 from brief.pipeline import Project, build
-from brief.render import GlossaryTooltips, text_fragment
+from brief.markup import GlossaryTooltips, text_fragment
 
 
 def test_text_fragment_encodes_hyphens_commas_and_ampersands():

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 
-from brief.render import _MD, inline, text_fragment
+from brief.markup import _MD, inline, text_fragment
 
 # Text a quote or a printed value may hold: any character UTF-8 can encode, line breaks and HTML's specials included.
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)))

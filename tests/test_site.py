@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from brief.pipeline import Project, build
+from brief.pipeline import Project, build, check
 from brief.quotes import normalize
-from brief.render import inline
+from brief.markup import inline
 from conftest import copy_project
 
 
@@ -67,8 +67,8 @@ def passage_text(html: str, anchor: str) -> str:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> tuple[Path, object]:
     root = copy_project(tmp_path_factory.mktemp("site") / "project")
-    briefing = build(Project(root))
-    return root / "site", briefing
+    build(Project(root))
+    return root / "site", check(Project(root))
 
 
 def test_every_page_is_built(built):

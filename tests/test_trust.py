@@ -13,7 +13,7 @@ from brief.compare import agreement
 from brief.errors import ContentErrors
 from brief.models import GlossaryTerm
 from brief.pipeline import Project, build, check
-from brief.render import GlossaryTooltips
+from brief.markup import GlossaryTooltips
 
 SOURCE = """\
 ---
