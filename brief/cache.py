@@ -1,9 +1,10 @@
-"""What is kept between runs: each content file as read and validated alone, so `check` after an edit reads only what changed.
+"""What is kept from one run to the next: what each content file made alone (Cache), and compiled templates (CompiledTemplates).
 
-An entry is keyed by a file's path and bytes and by the code that read it (this package's
-source files and its dependencies' versions): it is only ever used for the same bytes read by
-the same code. Entries are pickles, which run code when loaded, so they live in the user's
-cache folder and never in the project, where a pull request could add one.
+An entry of Cache is keyed by a file's path and bytes and by the code that read it (this
+package's source files and its dependencies' versions): it is only ever used for the same
+bytes read by the same code. Entries are pickles, which run code when loaded, so they live in
+the user's cache folder and never in the project, where a pull request could add one.
+Compiled templates are kept in memory only, for the rebuilds of one `serve`.
 """
 
 from __future__ import annotations

@@ -394,8 +394,8 @@ def write_pages(pages: list[Page], assets: list[Path], docs: Path) -> list[str]:
     return changed
 
 
-# Files are read and written with os calls and unbuffered files: at 1,500 pages, pathlib and
-# buffered files made five times as many system calls, and the calls cost more than the bytes.
+# Files are read and written with os calls and unbuffered files: pathlib and buffered files make
+# several system calls per file, and with many small pages the calls cost more than the bytes.
 
 
 def _tree(folder: Path) -> tuple[set[str], list[str]]:
