@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ContentError
-from .files import CheckedFile, checked_files
-from .load import GLOSSARY_FILE, SHEET_SUFFIX, SHEETS_DIR, SOURCE_SUFFIX, SOURCES_DIR, Document, SourceFile, content_files
+from .files import checked_files
+from .load import GLOSSARY_FILE, SHEET_SUFFIX, SHEETS_DIR, SOURCE_SUFFIX, SOURCES_DIR, Document, SourceFile, content_files, parse
 from .quotes import SourceText
 from .validate import validate
 
@@ -30,12 +30,12 @@ class Side:
     """One side of the comparison: what loaded, which content files exist, and what check found."""
 
     label: str
-    checked: tuple[CheckedFile, ...]
+    loaded: tuple[tuple[str, Document | SourceFile], ...]  # (kind, file) for each content file that parsed
     files: frozenset[str]  # content files present, as project-relative paths
     problems: tuple[ContentError, ...]
 
     def sheets(self) -> dict[str, dict]:
-        return {file.parsed.name: file.parsed.data for file in self.checked if file.kind == SHEETS_DIR and file.parsed is not None}
+        return {file.name: file.data for kind, file in self.loaded if kind == SHEETS_DIR}
 
     def sources(self) -> dict[str, tuple[dict, str]]:
         return {source.id: (source.front.data, source.body) for source in self._sources()}
@@ -44,11 +44,11 @@ class Side:
         return {source.id: source.text for source in self._sources()}
 
     def _sources(self) -> list[SourceFile]:
-        return [file.parsed for file in self.checked if isinstance(file.parsed, SourceFile)]
+        return [file for _, file in self.loaded if isinstance(file, SourceFile)]
 
     @property
     def glossary(self) -> Document | None:
-        return next((file.parsed for file in self.checked if file.kind == GLOSSARY_FILE and file.parsed is not None), None)
+        return next((file for kind, file in self.loaded if kind == GLOSSARY_FILE), None)
 
 
 def read_side(root: Path, revision: str | None) -> Side:
@@ -63,8 +63,8 @@ def read_side(root: Path, revision: str | None) -> Side:
 
 def _checked(label: str, folder: Path) -> Side:
     read, problems = content_files(folder)
-    checked = checked_files(read)
-    _, validation_problems = validate(checked)
+    _, validation_problems = validate(checked_files(read))
+    loaded = tuple((file.kind, parsed) for file in read for parsed, _ in [parse(file)] if parsed is not None)
     files = frozenset(
         path.relative_to(folder).as_posix()
         for directory, suffix in ((SHEETS_DIR, SHEET_SUFFIX), (SOURCES_DIR, SOURCE_SUFFIX))
@@ -72,7 +72,7 @@ def _checked(label: str, folder: Path) -> Side:
         for path in (folder / directory).iterdir()
         if path.suffix == suffix
     ) | ({GLOSSARY_FILE} if (folder / GLOSSARY_FILE).is_file() else set())
-    return Side(label, tuple(checked), files, tuple(sorted(set(problems + validation_problems))))
+    return Side(label, loaded, files, tuple(sorted(set(problems + validation_problems))))
 
 
 def _git(root: Path, *args: str) -> bytes:

@@ -113,12 +113,11 @@ def _record_positions(node: yaml.Node, loc: Loc, line_offset: int, values: dict[
 
 
 @dataclass(frozen=True)
-class Document:
-    """A parsed YAML mapping with the position of every value and key, by location."""
+class Located:
+    """A YAML file's name and where each of its values and keys is: what a message about it needs."""
 
     path: Path
     name: str  # the path as shown in messages
-    data: dict[str, Any]
     positions: Positions = field(repr=False, compare=False)
 
     @property
@@ -142,6 +141,17 @@ class Document:
     def error(self, loc: Loc, message: str, *, key: bool = False) -> ContentError:
         line, col = self.where(loc, key=key)
         return ContentError(self.name, line, col, message)
+
+
+@dataclass(frozen=True)
+class Document(Located):
+    """A parsed YAML mapping, with where each value and key is."""
+
+    data: dict[str, Any]
+
+    def located(self) -> Located:
+        """The document without its data: once its model is made, what is left to say about it is where things are."""
+        return Located(self.path, self.name, self.positions)
 
 
 class _Walk:
@@ -237,7 +247,7 @@ def parse_yaml(text: str, name: str, path: Path, line_offset: int = 0) -> tuple[
         walk.fail(node, "expected fields at the top level: write `key: value` lines, starting with `title:`")
     if walk.errors:
         return None, walk.errors
-    return Document(path, name, data, Positions(text, line_offset)), []
+    return Document(path, name, Positions(text, line_offset), data), []
 
 
 def _composed(text: str) -> yaml.Node | None:

@@ -9,14 +9,14 @@ from __future__ import annotations
 import difflib
 import typing
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
 from .cache import Cache
-from .document import Document, Loc
+from .document import Document, Loc, Located
 from .errors import ContentError
 from .load import GLOSSARY_FILE, SHEETS_DIR, ContentFile, SourceFile, parse
 from .models import STATUSES, Citation, FactSheet, Glossary, SourceMeta
@@ -28,18 +28,18 @@ _FILE_MODELS: dict[str, type[BaseModel]] = {SHEETS_DIR: FactSheet, GLOSSARY_FILE
 
 @dataclass(frozen=True)
 class CheckedFile:
-    """A content file parsed and made into its model (None, with the errors, where either failed)."""
+    """A content file parsed and made into its model (None, with the errors, where either failed).
+
+    Once the model is made, the file's YAML data is not kept: the model holds what it said, and
+    `parsed` where each value was (a Located, or a SourceFile whose front matter is one). A file
+    whose model failed keeps its Document, data and all, for validate to salvage its citations.
+    """
 
     kind: str  # load.SHEETS_DIR, SOURCES_DIR or GLOSSARY_FILE
     path: Path
-    parsed: Document | SourceFile | None
+    parsed: Located | SourceFile | None
     model: BaseModel | None
     errors: tuple[ContentError, ...]
-
-    @property
-    def document(self) -> Document | None:
-        """The YAML document: a fact sheet or the glossary, or a source's front matter."""
-        return self.parsed.front if isinstance(self.parsed, SourceFile) else self.parsed
 
 
 def checked_files(files: list[ContentFile], cache: Cache | None = None) -> list[CheckedFile]:
@@ -55,11 +55,15 @@ def checked_file(file: ContentFile) -> CheckedFile:
         return CheckedFile(file.kind, file.path, None, None, tuple(errors))
     if isinstance(parsed, SourceFile):
         model, problems = _validated(SourceMeta, parsed.front)
+        if model is not None:
+            parsed = replace(parsed, front=parsed.front.located())
         parsed.text.normalized  # noqa: B018 - made once, here
     else:
         model, problems = _validated(_FILE_MODELS[file.kind], parsed)
         for _, citation in citations_of(model):
             citation.normalized_quote  # noqa: B018 - made once, here
+        if model is not None:
+            parsed = parsed.located()
     return CheckedFile(file.kind, file.path, parsed, model, tuple(errors + problems))
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .document import CONTROL_CHARACTER, Document, line_col, parse_yaml
+from .document import CONTROL_CHARACTER, Document, Located, line_col, parse_yaml
 from .errors import ContentError, display_path
 from .quotes import SourceText
 
@@ -27,10 +27,10 @@ GLOSSARY_FILE = "glossary.yaml"
 
 @dataclass(frozen=True)
 class SourceFile:
-    """A source article: front matter as a Document, and the body text after it."""
+    """A source article: its front matter (a Document as parsed; once modelled, where its values are), and the body text after it."""
 
     id: str
-    front: Document
+    front: Located
     body: str
     body_line: int  # line number of the body's first line in the file
 
