@@ -164,7 +164,7 @@ class Claim(Model):
     said_by: Text
     status: Status
     confirmed_by: Text | None = Field(None, description="Who, other than said_by, confirms it; required when status is confirmed.")
-    confirmed_in: list[Citation] = Field([], description="Where confirmed_by confirms it: the citations of the confirmation.")
+    confirmed_in: tuple[Citation, ...] = Field((), description="Where confirmed_by confirms it: the citations of the confirmation.")
     note: Text | None = None
     cite: list[Citation] = Field(min_length=1)
 
