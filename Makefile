@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: build test check serve pdf bench clean lock
+.PHONY: build test test-perf check serve pdf bench clean lock
 
 LOCK   := requirements.lock
 
@@ -40,8 +40,12 @@ serve: $(STAMP)
 pdf: $(STAMP)
 	$(PY) build.py pdf
 
+# Timing bounds and the benchmark harness (marked perf) run apart: a loaded machine fails them for no fault.
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -m "not perf"
+
+test-perf: $(STAMP)
+	$(PY) -m pytest -m perf
 
 # Synthetic briefings of 100, 1,000 and 10,000 facts, every stage timed; figures to
 # bench/results/latest.json and the README. Shorter: make bench BENCH_ARGS="--scales 4,40 --runs 1"

@@ -1,12 +1,16 @@
-"""Shared fixtures: a copy of the real project in a temporary folder, and helpers to break it."""
+"""Shared fixtures: a copy of the real project in a temporary folder, helpers to break it, and to run check on it."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 from hypothesis import settings
+
+from brief.cli import main
 
 # No per-example time limit: on a loaded machine one example took 318 ms against Hypothesis's default 200 ms
 # and failed a run that found nothing wrong; speed is the benchmark's to measure, not a unit test's.
@@ -104,3 +108,25 @@ def make_tiny_project(
     if glossary is not None:
         (root / "glossary.yaml").write_text(glossary, encoding="utf-8")
     return root
+
+
+ERROR_LINE = re.compile(r"^[^:\s][^:]*(:\d+:\d+)?: \S")
+SUMMARY_LINE = re.compile(r"^\d+ problem\(s\) found")
+
+
+def run_check(root: Path) -> Result:
+    return CliRunner().invoke(main, ["check", "--project", str(root)])
+
+
+def assert_outcome(result: Result, expected: list[str]) -> None:
+    """The run ends as the case expects: accepted, or exit 1 with every expected line and only error lines."""
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    lines = result.output.splitlines()
+    assert [line for line in expected if not any(line in printed for printed in lines)] == [], result.output
+    if any(line.startswith("ok:") for line in expected):
+        assert result.exit_code == 0, result.output
+        return
+    assert result.exit_code == 1, result.output
+    assert SUMMARY_LINE.match(lines[-1]), result.output
+    assert [line for line in lines[:-1] if not ERROR_LINE.match(line)] == [], result.output

@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from bench.generate import Scale, generate_project
 from bench.report import markdown
 from bench.run import main as run_benchmark
 from brief.pipeline import Project, check
+
+pytestmark = pytest.mark.perf
 
 
 def test_generated_content_passes_check_and_quotes_come_from_their_sources(tmp_path: Path):

@@ -19,9 +19,7 @@ import pytest
 from conftest import REPO
 
 START_TIMEOUT = 90  # the first build of the whole site, on a busy CI machine
-CHANGE_TIMEOUT = 30
-# The promise is about two seconds; the bound leaves room for a loaded machine without hiding a hang.
-VISIBLE_WITHIN = 6.0
+CHANGE_TIMEOUT = 30  # how long to wait for an edit to show before calling it a hang (speed: tests/test_perf.py)
 
 
 def free_port() -> int:
@@ -120,8 +118,7 @@ def test_saving_a_sheet_rebuilds_and_a_broken_save_keeps_the_last_good_site(serv
     edited = original.replace("Putin says China is the largest", f"{marker}: Putin says China is the largest", 1)
     assert edited != original
     sheet.write_text(edited, encoding="utf-8")
-    elapsed = seconds_until(lambda: marker in server.page("topics/energy.html"), CHANGE_TIMEOUT)
-    assert elapsed < VISIBLE_WITHIN, f"the edit took {elapsed:.1f} s to show"
+    seconds_until(lambda: marker in server.page("topics/energy.html"), CHANGE_TIMEOUT)
     assert server.wait_for_line("rebuilt in", CHANGE_TIMEOUT).endswith(" s")
 
     sheet.write_text(edited.replace("status: stated", "status: rumoured", 1), encoding="utf-8")

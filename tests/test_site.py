@@ -1,18 +1,24 @@
-"""End to end: the real content built into a temporary folder, read back from the HTML."""
+"""The site (brief/site.py): the real content built into a temporary folder and read back from the HTML;
+the live preview's update of changed pages; a new site put in place of the old."""
 
 from __future__ import annotations
 
 import html as html_module
 import json
+import os
 import re
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
+from brief import pipeline
+from brief.errors import ContentErrors
+from brief.markup import inline
 from brief.pipeline import Project, build, check
 from brief.quotes import normalize
-from brief.markup import inline
+from brief.site import ABANDONED_AFTER_SECONDS, SEARCH_INDEX, build_site, new_output_folder, publish, update_site
 from conftest import copy_project
 
 
@@ -158,3 +164,83 @@ def test_timeline_lists_every_dated_fact_newest_first(built):
     assert positions == sorted(positions)
     undated = [f for t in briefing.topics for f in t.sheet.facts if not f.date]
     assert all(f"#fact-{f.id}" not in html for f in undated)
+
+
+def site_files(folder: Path) -> dict[str, bytes]:
+    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def search_entries(folder: Path) -> list[tuple[str, str]]:
+    index = json.loads((folder / SEARCH_INDEX).read_text(encoding="utf-8"))
+    return sorted((entry["location"], entry["text"]) for entry in index["docs"])
+
+
+def test_updating_only_changed_pages_gives_what_a_clean_build_gives(tiny_project, tmp_path):
+    project = Project(tiny_project())
+    briefing, _ = pipeline.generate(project)
+    nav = pipeline.site_nav(briefing)
+    build_site(project.config, project.staging, tmp_path / "before", nav)
+    before = site_files(tmp_path / "before")
+    sheet = project.root / "briefings" / "energy.yaml"
+    sheet.write_text(sheet.read_text(encoding="utf-8").replace("Alpha said the pipeline", "Alpha, edited, said the pipeline"), encoding="utf-8")
+    pipeline.generate(project)
+    update_site(project.config, project.staging, tmp_path / "before", tmp_path / "updated", nav)
+    build_site(project.config, project.staging, tmp_path / "clean", nav)
+    assert site_files(tmp_path / "before") == before
+    updated, clean = site_files(tmp_path / "updated"), site_files(tmp_path / "clean")
+    assert "Alpha, edited, said" in updated["topics/energy.html"].decode()
+    assert {name: data for name, data in updated.items() if not name.startswith("search/")} == {
+        name: data for name, data in clean.items() if not name.startswith("search/")
+    }
+    assert search_entries(tmp_path / "updated") == search_entries(tmp_path / "clean")
+
+
+def test_a_failed_update_leaves_the_previous_site_whole(tiny_project, tmp_path):
+    project = Project(tiny_project())
+    briefing, _ = pipeline.generate(project)
+    nav = pipeline.site_nav(briefing)
+    build_site(project.config, project.staging, tmp_path / "before", nav)
+    before = site_files(tmp_path / "before")
+    page = project.staging / "methodology.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n[a link to nowhere](missing.md)\n", encoding="utf-8")
+    with pytest.raises(ContentErrors):  # strict mode: the broken link stops MkDocs
+        update_site(project.config, project.staging, tmp_path / "before", tmp_path / "updated", nav)
+    assert site_files(tmp_path / "before") == before
+
+
+def test_a_site_the_new_build_cannot_replace_is_put_back(tmp_path: Path, monkeypatch):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("old", encoding="utf-8")
+    built = new_output_folder(site)
+    (built / "index.html").write_text("new", encoding="utf-8")
+    rename = Path.rename
+
+    def refuse_the_built_folder(path: Path, target: Path) -> Path:
+        if path == built:
+            raise OSError(16, "Device or resource busy", str(path))
+        return rename(path, target)
+
+    monkeypatch.setattr(Path, "rename", refuse_the_built_folder)
+    with pytest.raises(OSError):
+        publish(built, site)
+
+    assert (site / "index.html").read_text(encoding="utf-8") == "old"
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(["site", built.name])
+
+
+def test_folders_a_killed_build_left_a_day_ago_are_removed_by_the_next_build(tmp_path: Path):
+    site = tmp_path / "site"
+    left = [tmp_path / ".site-build-killed", tmp_path / ".site-old-killed"]
+    running = tmp_path / ".site-build-running"
+    unrelated = tmp_path / ".site-notes"
+    for folder in (*left, running, unrelated):
+        folder.mkdir()
+        (folder / "index.html").write_text("", encoding="utf-8")
+    day_and_more = time.time() - ABANDONED_AFTER_SECONDS - 60
+    for folder in (*left, unrelated):
+        os.utime(folder, (day_and_more, day_and_more))
+
+    built = new_output_folder(site)
+
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted([running.name, unrelated.name, built.name])

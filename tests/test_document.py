@@ -1,4 +1,5 @@
-"""libyaml reads well-formed files fast; on every file it reads, it must agree with the pure-Python reader."""
+"""Reading YAML (brief/document.py): libyaml reads well-formed files fast; on every file it reads,
+it must agree with the pure-Python reader."""
 
 from __future__ import annotations
 

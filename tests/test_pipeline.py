@@ -1,4 +1,8 @@
-"""A failed build leaves site/ exactly as it was and writes nowhere else; a build is byte-for-byte repeatable."""
+"""pipeline.build: gather and check everything, then write.
+
+A failed build leaves site/ exactly as it was and writes nowhere else; a build is byte-for-byte repeatable;
+nothing runs again when nothing changed, and any change to an input rebuilds; the navigation stays short.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +11,15 @@ import os
 import re
 import shutil
 import tempfile
-import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
 
+from brief import pipeline
 from brief.cli import main
-from brief.pipeline import Project, build
-from brief.site import ABANDONED_AFTER_SECONDS, new_output_folder, publish
+from brief.pipeline import NAV_TOPICS_MAX, Project, build, site_nav, up_to_date
 from conftest import TINY_SOURCE, make_tiny_project
 
 OUTPUT_FOLDERS = ("site", "staging")
@@ -171,39 +175,98 @@ def test_two_builds_of_the_same_content_are_byte_identical(built_project: Path, 
     assert snapshot(built_project / "site") == one
 
 
-def test_a_site_the_new_build_cannot_replace_is_put_back(tmp_path: Path, monkeypatch):
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "index.html").write_text("old", encoding="utf-8")
-    built = new_output_folder(site)
-    (built / "index.html").write_text("new", encoding="utf-8")
-    rename = Path.rename
-
-    def refuse_the_built_folder(path: Path, target: Path) -> Path:
-        if path == built:
-            raise OSError(16, "Device or resource busy", str(path))
-        return rename(path, target)
-
-    monkeypatch.setattr(Path, "rename", refuse_the_built_folder)
-    with pytest.raises(OSError):
-        publish(built, site)
-
-    assert (site / "index.html").read_text(encoding="utf-8") == "old"
-    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(["site", built.name])
+def built(tiny_project) -> Project:
+    project = Project(tiny_project())
+    build(project, with_pdf=False)
+    return project
 
 
-def test_folders_a_killed_build_left_a_day_ago_are_removed_by_the_next_build(tmp_path: Path):
-    site = tmp_path / "site"
-    left = [tmp_path / ".site-build-killed", tmp_path / ".site-old-killed"]
-    running = tmp_path / ".site-build-running"
-    unrelated = tmp_path / ".site-notes"
-    for folder in (*left, running, unrelated):
-        folder.mkdir()
-        (folder / "index.html").write_text("", encoding="utf-8")
-    day_and_more = time.time() - ABANDONED_AFTER_SECONDS - 60
-    for folder in (*left, unrelated):
-        os.utime(folder, (day_and_more, day_and_more))
+def test_a_build_with_nothing_changed_leaves_site_as_it_is(tiny_project):
+    project = built(tiny_project)
+    before = {path: path.stat().st_mtime_ns for path in project.site.rglob("*")}
+    assert not build(project, with_pdf=False).rebuilt
+    assert {path: path.stat().st_mtime_ns for path in project.site.rglob("*")} == before
 
-    built = new_output_folder(site)
 
-    assert sorted(path.name for path in tmp_path.iterdir()) == sorted([running.name, unrelated.name, built.name])
+@pytest.mark.parametrize(
+    "edit",
+    ["briefings/energy.yaml", "sources/test-article.md", "templates/topic.md.j2", "templates/print.typ", "mkdocs.yml"],
+)
+def test_a_change_to_any_input_rebuilds(tiny_project, edit):
+    project = built(tiny_project)
+    assert up_to_date(project, with_pdf=False)
+    with (project.root / edit).open("a", encoding="utf-8") as file:
+        file.write("\n")
+    assert not up_to_date(project, with_pdf=False)
+
+
+def test_an_environment_variable_mkdocs_yml_reads_rebuilds(tiny_project, monkeypatch):
+    project = built(tiny_project)
+    with project.config.open("a", encoding="utf-8") as file:
+        file.write("copyright: !ENV [BRIEF_TEST_COPYRIGHT, 'none']\n")
+    build(project, with_pdf=False)
+    assert up_to_date(project, with_pdf=False)
+    monkeypatch.setenv("BRIEF_TEST_COPYRIGHT", "changed")
+    assert not up_to_date(project, with_pdf=False)
+
+
+def test_other_paper_or_a_missing_site_rebuilds(tiny_project):
+    project = built(tiny_project)
+    assert not up_to_date(project, "letter")
+    assert not up_to_date(project)  # built without the PDFs
+    os.rename(project.site, project.root / "elsewhere")
+    assert not up_to_date(project, with_pdf=False)
+
+
+def test_unchanged_files_in_staging_keep_their_timestamps(tiny_project):
+    project = built(tiny_project)
+    before = {path: path.stat().st_mtime_ns for path in project.staging.rglob("*") if path.is_file()}
+    pipeline.generate(project)
+    assert {path: path.stat().st_mtime_ns for path in project.staging.rglob("*") if path.is_file()} == before
+
+
+def test_the_command_line_says_when_site_is_up_to_date(tiny_project):
+    root = tiny_project()
+    first = CliRunner().invoke(main, ["build", "--project", str(root)])
+    second = CliRunner().invoke(main, ["build", "--project", str(root)])
+    assert first.exit_code == second.exit_code == 0, first.output + second.output
+    assert first.output.startswith("built site/")
+    assert second.output.startswith("site/ is up to date")
+
+
+def pdf_inodes(project: Project) -> dict[str, int]:
+    return {path.relative_to(project.site).as_posix(): path.stat().st_ino for path in project.site.rglob("*.pdf")}
+
+
+def test_pdfs_are_printed_again_only_when_their_print_document_changes(tiny_project):
+    project = Project(tiny_project())
+    build(project)
+    first = pdf_inodes(project)
+    assert set(first) == {"briefing.pdf", "pdf/energy.pdf"}
+    with (project.templates / "topic.md.j2").open("a", encoding="utf-8") as file:
+        file.write("\n")  # the site's topic page only
+    build(project)
+    assert pdf_inodes(project) == first
+    with (project.templates / "print.typ").open("a", encoding="utf-8") as file:
+        file.write("\n// edited\n")
+    build(project)
+    assert all(inode != first[name] for name, inode in pdf_inodes(project).items())
+
+
+# What keeps a large briefing's build linear: the navigation stops listing topics past a limit.
+def briefing_with(count: int) -> SimpleNamespace:
+    topics = [SimpleNamespace(id=f"topic-{n}", sheet=SimpleNamespace(title=f"Topic <{n}>")) for n in range(count)]
+    return SimpleNamespace(topics=topics, glossary=())
+
+
+def test_the_navigation_lists_each_topic_up_to_the_limit():
+    nav = site_nav(briefing_with(NAV_TOPICS_MAX))
+    (topics,) = [entry["Topics"] for entry in nav if "Topics" in entry]
+    assert topics[0] == {"Topic &lt;0&gt;": "topics/topic-0.md"}
+    assert len(topics) == NAV_TOPICS_MAX
+
+
+def test_past_the_limit_the_overview_leads_to_the_topics():
+    nav = site_nav(briefing_with(NAV_TOPICS_MAX + 1))
+    assert not any("Topics" in entry for entry in nav)
+    assert nav[0] == {"Overview": "index.md"}

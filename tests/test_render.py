@@ -1,74 +1,19 @@
-"""Incremental builds: nothing rebuilt when nothing changed, and any input change rebuilds."""
+"""Rendering pages (brief/render.py): a render from the last one equals a full render, pages are written only when
+they change, a long timeline is split by month, and a template's error is reported at its line."""
 
 from __future__ import annotations
 
-import json
-import os
 import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from brief import pipeline, render
+from brief import render
 from brief.cache import Cache
-from brief.cli import main
 from brief.errors import ContentErrors
-from brief.pipeline import Memory, Project, build, check, generate, up_to_date
+from brief.pipeline import Memory, Project, build, check, generate
 from brief.render import Page, render_site, write_pages
-from brief.site import SEARCH_INDEX, build_site, update_site
 from conftest import SUBJECT
-
-
-def built(tiny_project) -> Project:
-    project = Project(tiny_project())
-    build(project, with_pdf=False)
-    return project
-
-
-def test_a_build_with_nothing_changed_leaves_site_as_it_is(tiny_project, monkeypatch):
-    project = built(tiny_project)
-    before = {path: path.stat().st_mtime_ns for path in project.site.rglob("*")}
-    monkeypatch.setattr(pipeline, "build_site", lambda *args: pytest.fail("MkDocs ran with nothing changed"))
-    build(project, with_pdf=False)
-    assert {path: path.stat().st_mtime_ns for path in project.site.rglob("*")} == before
-
-
-@pytest.mark.parametrize(
-    "edit",
-    ["briefings/energy.yaml", "sources/test-article.md", "templates/topic.md.j2", "templates/print.typ", "mkdocs.yml"],
-)
-def test_a_change_to_any_input_rebuilds(tiny_project, edit):
-    project = built(tiny_project)
-    assert up_to_date(project, with_pdf=False)
-    with (project.root / edit).open("a", encoding="utf-8") as file:
-        file.write("\n")
-    assert not up_to_date(project, with_pdf=False)
-
-
-def test_an_environment_variable_mkdocs_yml_reads_rebuilds(tiny_project, monkeypatch):
-    project = built(tiny_project)
-    with project.config.open("a", encoding="utf-8") as file:
-        file.write("copyright: !ENV [BRIEF_TEST_COPYRIGHT, 'none']\n")
-    build(project, with_pdf=False)
-    assert up_to_date(project, with_pdf=False)
-    monkeypatch.setenv("BRIEF_TEST_COPYRIGHT", "changed")
-    assert not up_to_date(project, with_pdf=False)
-
-
-def test_other_paper_or_a_missing_site_rebuilds(tiny_project):
-    project = built(tiny_project)
-    assert not up_to_date(project, "letter")
-    assert not up_to_date(project)  # built without the PDFs
-    os.rename(project.site, project.root / "elsewhere")
-    assert not up_to_date(project, with_pdf=False)
-
-
-def test_unchanged_files_in_staging_keep_their_timestamps(tiny_project):
-    project = built(tiny_project)
-    before = {path: path.stat().st_mtime_ns for path in project.staging.rglob("*") if path.is_file()}
-    pipeline.generate(project)
-    assert {path: path.stat().st_mtime_ns for path in project.staging.rglob("*") if path.is_file()} == before
 
 
 def test_writing_pages_touches_only_what_changed_and_removes_what_no_page_makes(tmp_path):
@@ -92,76 +37,6 @@ def test_a_page_left_half_written_beside_a_changed_one_is_replaced(tmp_path):
 
     assert write_pages([Page("index.md", b"two")], [], docs) == ["index.md"]
     assert sorted(path.name for path in docs.iterdir()) == ["index.md"] and (docs / "index.md").read_bytes() == b"two"
-
-
-def test_the_command_line_says_when_site_is_up_to_date(tiny_project):
-    root = tiny_project()
-    first = CliRunner().invoke(main, ["build", "--project", str(root)])
-    second = CliRunner().invoke(main, ["build", "--project", str(root)])
-    assert first.exit_code == second.exit_code == 0, first.output + second.output
-    assert first.output.startswith("built site/")
-    assert second.output.startswith("site/ is up to date")
-
-
-def site_files(folder: Path) -> dict[str, bytes]:
-    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
-
-
-def search_entries(folder: Path) -> list[tuple[str, str]]:
-    index = json.loads((folder / SEARCH_INDEX).read_text(encoding="utf-8"))
-    return sorted((entry["location"], entry["text"]) for entry in index["docs"])
-
-
-def test_updating_only_changed_pages_gives_what_a_clean_build_gives(tiny_project, tmp_path):
-    project = Project(tiny_project())
-    briefing, _ = pipeline.generate(project)
-    nav = pipeline.site_nav(briefing)
-    build_site(project.config, project.staging, tmp_path / "before", nav)
-    before = site_files(tmp_path / "before")
-    sheet = project.root / "briefings" / "energy.yaml"
-    sheet.write_text(sheet.read_text(encoding="utf-8").replace("Alpha said the pipeline", "Alpha, edited, said the pipeline"), encoding="utf-8")
-    pipeline.generate(project)
-    update_site(project.config, project.staging, tmp_path / "before", tmp_path / "updated", nav)
-    build_site(project.config, project.staging, tmp_path / "clean", nav)
-    assert site_files(tmp_path / "before") == before
-    updated, clean = site_files(tmp_path / "updated"), site_files(tmp_path / "clean")
-    assert "Alpha, edited, said" in updated["topics/energy.html"].decode()
-    assert {name: data for name, data in updated.items() if not name.startswith("search/")} == {
-        name: data for name, data in clean.items() if not name.startswith("search/")
-    }
-    assert search_entries(tmp_path / "updated") == search_entries(tmp_path / "clean")
-
-
-def test_a_failed_update_leaves_the_previous_site_whole(tiny_project, tmp_path):
-    project = Project(tiny_project())
-    briefing, _ = pipeline.generate(project)
-    nav = pipeline.site_nav(briefing)
-    build_site(project.config, project.staging, tmp_path / "before", nav)
-    before = site_files(tmp_path / "before")
-    page = project.staging / "methodology.md"
-    page.write_text(page.read_text(encoding="utf-8") + "\n[a link to nowhere](missing.md)\n", encoding="utf-8")
-    with pytest.raises(ContentErrors):  # strict mode: the broken link stops MkDocs
-        update_site(project.config, project.staging, tmp_path / "before", tmp_path / "updated", nav)
-    assert site_files(tmp_path / "before") == before
-
-
-def pdf_inodes(project: Project) -> dict[str, int]:
-    return {path.relative_to(project.site).as_posix(): path.stat().st_ino for path in project.site.rglob("*.pdf")}
-
-
-def test_pdfs_are_printed_again_only_when_their_print_document_changes(tiny_project):
-    project = Project(tiny_project())
-    build(project)
-    first = pdf_inodes(project)
-    assert set(first) == {"briefing.pdf", "pdf/energy.pdf"}
-    with (project.templates / "topic.md.j2").open("a", encoding="utf-8") as file:
-        file.write("\n")  # the site's topic page only
-    build(project)
-    assert pdf_inodes(project) == first
-    with (project.templates / "print.typ").open("a", encoding="utf-8") as file:
-        file.write("\n// edited\n")
-    build(project)
-    assert all(inode != first[name] for name, inode in pdf_inodes(project).items())
 
 
 # Edits an editor makes, as (file, text in it, replacement): each must give the same pages as a full render.

@@ -1,4 +1,4 @@
-"""add-source: a saved page or text file becomes a source that passes check, with nothing guessed."""
+"""add-source (brief/archive.py): a saved page or text file becomes a source that passes check, with nothing guessed."""
 
 from __future__ import annotations
 

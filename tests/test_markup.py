@@ -1,4 +1,4 @@
-"""The render's fast paths print exactly what the plain ways they replace would print."""
+"""Content text to HTML (brief/markup.py): the fast paths print exactly what the plain ways they replace would print."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ TEXT = st.text(st.characters(blacklist_categories=("Cs",)))
 VALUES = st.one_of(TEXT, TEXT.map(Markup), st.integers(), st.floats(allow_nan=False), st.none(), st.booleans())
 # Mostly what rules of Markdown start with and the white space around them; and a few other characters.
 CHARACTERS = [*string.printable, "\0", "\u00a0", "\u2028", "\u0085", "é", "“", "—", "😀"]
-MARKDOWN_MARKS = "\n\r\0\\`*_[<&"  # where render.inline hands the text to markdown-it
+MARKDOWN_MARKS = "\n\r\0\\`*_[<&"  # where markup.inline hands the text to markdown-it
 
 
 @pytest.mark.parametrize("text", ["*a*", "_a_", "`a`", "[a](https://b.org)", "<https://a.org>", "&amp;", "\\*", "a  \nb", "a\r\nb", "a\0b"])

@@ -1,0 +1,48 @@
+"""Timing bounds, run apart from `make test` (`make test-perf`): a loaded machine makes them fail for no fault."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from conftest import TINY_SHEET, TINY_SOURCE, assert_outcome, run_check
+from test_serve import CHANGE_TIMEOUT, START_TIMEOUT, Server, free_port, seconds_until  # `build.py serve` as its tests run it
+
+pytestmark = pytest.mark.perf
+
+
+def test_a_quote_missing_from_a_long_source_is_reported_in_seconds(tiny_project):
+    # Comparing the quote with the text at every word took minutes on a source this long.
+    filler = "".join(f"Sentence {n} says something about pipelines and trade. " for n in range(18_000))
+    source = TINY_SOURCE + "\n" + filler + "\nGamma said the pipeline carries oil to the west.\n"
+    sheet = TINY_SHEET.replace("the pipeline carries gas to the east", "Gamma said the pipeline carried oil west")
+    root = tiny_project(sheets={"energy": sheet}, sources={"test-article": source})
+    started = time.perf_counter()
+    result = run_check(root)
+    assert time.perf_counter() - started < 30
+    assert_outcome(result, ['closest passage: "Gamma said the pipeline carries oil to'])
+
+
+# The promise is about two seconds; the bound leaves room for a loaded machine without hiding a hang.
+VISIBLE_WITHIN = 6.0
+
+
+@pytest.fixture
+def server(project_copy):
+    running = Server(project_copy, free_port())
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+def test_a_saved_sheet_shows_in_the_live_preview_within_seconds(server, project_copy):
+    server.wait_for_line("rebuilt in", START_TIMEOUT)
+    seconds_until(server.is_up, CHANGE_TIMEOUT)
+    sheet = project_copy / "briefings" / "energy.yaml"
+    marker = "Edited-while-serving"
+    edited = sheet.read_text(encoding="utf-8").replace("Putin says China is the largest", f"{marker}: Putin says China is the largest", 1)
+    sheet.write_text(edited, encoding="utf-8")
+    elapsed = seconds_until(lambda: marker in server.page("topics/energy.html"), CHANGE_TIMEOUT)
+    assert elapsed < VISIBLE_WITHIN, f"the edit took {elapsed:.1f} s to show"
