@@ -6,10 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from brief import quotes
-from brief.pipeline import Project, check
 from brief.quotes import SourceText, normalize
-from brief.render import render_site
-from conftest import SUBJECT, TINY_SHEET, TINY_SOURCE
 
 
 def test_curly_quotes_match_straight_ones():
@@ -61,37 +58,6 @@ def test_closest_passage_points_at_the_typo():
 
 def test_empty_quote_is_never_found():
     assert SourceText("anything").find("   ") is None
-
-
-OTHER_SOURCE = TINY_SOURCE.replace("Alpha said the pipeline carries gas to the east.", "Gamma said the port ships grain.")
-TWO_SOURCE_SHEET = TINY_SHEET + """\
-  - id: pipeline-carries-gas-again
-    date: 2025-01-21
-    text: Alpha repeated that the pipeline carries gas.
-    said_by: Alpha
-    status: stated
-    cite:
-      - source: test-article
-        quote: "the pipeline carries gas to the east"
-      - source: other-article
-        quote: "the port ships grain"
-"""
-
-
-def test_each_source_is_normalised_once_and_each_quote_searched_once_in_its_own_source(tiny_project, monkeypatch):
-    folded, searched = [], []
-    fold, span = quotes._fold, SourceText._span
-    monkeypatch.setattr(quotes, "_fold", lambda text: folded.append(text) or fold(text))
-    monkeypatch.setattr(SourceText, "_span", lambda self, needle: searched.append((self.original, needle)) or span(self, needle))
-    root = tiny_project({"energy": TWO_SOURCE_SHEET}, {"test-article": TINY_SOURCE, "other-article": OTHER_SOURCE})
-    briefing = check(Project(root))
-    render_site(briefing, root / "templates", SUBJECT, stale_after_days=180)
-    assert len(folded) == 2
-    bodies = {source.id: source.text.original for source in briefing.sources.values()}
-    assert sorted(searched) == sorted([
-        (bodies["test-article"], "the pipeline carries gas to the east"),
-        (bodies["other-article"], "the port ships grain"),
-    ])
 
 
 def reference_fold(text: str) -> tuple[str, list[int]]:

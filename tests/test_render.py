@@ -1,5 +1,6 @@
 """Rendering pages (brief/render.py): a render from the last one equals a full render, pages are written only when
-they change, a long timeline is split by month, and a template's error is reported at its line."""
+they change, a long timeline is split by month, a template's error is reported at its line, and serve keeps
+whatever a template prints current."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from brief.cache import Cache
 from brief.errors import ContentErrors
 from brief.pipeline import Memory, Project, build, check, generate
 from brief.render import Page, render_site, write_pages
-from conftest import SUBJECT
+from conftest import SUBJECT, TINY_SHEET
 
 
 def test_writing_pages_touches_only_what_changed_and_removes_what_no_page_makes(tmp_path):
@@ -117,3 +118,46 @@ def test_a_template_that_does_not_compile_is_reported_at_its_line(project_copy):
     with pytest.raises(ContentErrors) as raised:
         rendered_pages(project)
     assert [(error.path, error.line) for error in raised.value.errors] == [("templates/timeline.md.j2", 1)]
+
+
+TRADE_SHEET = """\
+title: Trade
+summary: Beta denies that the pipeline carries anything.
+as_of: 2025-01-21
+facts:
+  - id: beta-denies
+    date: 2025-01-21
+    text: Beta denied that the pipeline carries anything.
+    said_by: Beta
+    status: stated
+    cite:
+      - source: test-article
+        quote: "Beta denied that the pipeline carries anything at all"
+"""
+# Printed on each topic page by the test below: how many passages of each cited source are cited anywhere.
+PASSAGE_COUNT = '\n<p class="probe">{% for ref in cite.all() %}{{ ref.source.id }} has {{ ref.source.passages | length }} cited passages{% endfor %}</p>\n'
+
+
+def test_a_value_a_template_starts_to_print_is_kept_current_by_serve(tiny_project):
+    # Nothing lists what a page shows: whatever its template reads, from its context or through `cite`, it depends on.
+    # Here the energy page comes to print a count that only an edit of another sheet changes.
+    project = Project(tiny_project({"energy": TINY_SHEET, "trade": TRADE_SHEET}))
+    memory = Memory(Cache.for_project(project.root))
+    generate(project, memory)
+    energy = project.staging / "topics" / "energy.md"
+    assert "cited passages" not in energy.read_text(encoding="utf-8")
+
+    with (project.templates / "topic.md.j2").open("a", encoding="utf-8") as template:
+        template.write(PASSAGE_COUNT)
+    generate(project, memory)
+    assert "test-article has 2 cited passages" in energy.read_text(encoding="utf-8")
+
+    trade = project.root / "briefings" / "trade.yaml"
+    trade.write_text(TRADE_SHEET + """\
+      - source: test-article
+        quote: "Alpha put the pipeline's capacity at 38 bcm a year"
+""", encoding="utf-8")
+    generate(project, memory)
+    assert "test-article has 3 cited passages" in energy.read_text(encoding="utf-8")
+    assert energy.read_text(encoding="utf-8") == {page.path: page.data.decode() for page in memory.rendered.pages}["topics/energy.md"]
+    assert {page.path: page.data for page in memory.rendered.pages} == {page.path: page.data for page in render_site(check(project), project.templates, SUBJECT, 180).pages}
