@@ -25,14 +25,7 @@ MAX_DEPTH = 24
 
 
 class _CoreLoader(yaml.SafeLoader):
-    """Resolves plain scalars by the YAML 1.2 core schema instead of YAML 1.1, and refuses aliases."""
-
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
-        # Refusing the first alias also defuses alias bombs ("billion laughs") before they grow.
-        if self.check_event(yaml.AliasEvent):
-            mark = self.peek_event().start_mark
-            raise yaml.composer.ComposerError(None, None, ALIAS_REFUSED, mark)
-        return super().compose_node(parent, index)
+    """Resolves plain scalars by the YAML 1.2 core schema instead of YAML 1.1."""
 
 
 _CoreLoader.yaml_implicit_resolvers = {}
@@ -251,7 +244,19 @@ def parse_yaml(text: str, name: str, path: Path, line_offset: int = 0) -> tuple[
 
 
 def _composed(text: str) -> yaml.Node | None:
-    return _compose_with_libyaml(text) or yaml.compose(text, Loader=_CoreLoader)
+    node = _compose_with_libyaml(text)
+    if node is None:
+        _refuse_aliases(text)
+        node = yaml.compose(text, Loader=_CoreLoader)
+    return node
+
+
+def _refuse_aliases(text: str) -> None:
+    """Raise at the first alias, read from the parser's events before anything is composed: an alias
+    bomb ("billion laughs") is refused before it can grow. A syntax error raises here as it would there."""
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            raise yaml.composer.ComposerError(None, None, ALIAS_REFUSED, event.start_mark)
 
 
 _EVENT_NODES = {
