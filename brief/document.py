@@ -24,28 +24,24 @@ ALIAS_REFUSED = "anchors and aliases (&name, *name) are not supported: write the
 MAX_DEPTH = 24
 
 
-class _CoreLoader(yaml.SafeLoader):
-    """Resolves plain scalars by the YAML 1.2 core schema instead of YAML 1.1."""
+class _CoreLoader(yaml.BaseLoader):
+    """Resolves plain scalars by the YAML 1.2 core schema, added to BaseLoader's, which resolves none."""
 
 
-_CoreLoader.yaml_implicit_resolvers = {}
-for _tag, _pattern, _first in [
-    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
-    ("tag:yaml.org,2002:int", r"^[-+]?[0-9]+$", "-+0123456789"),
-    (
-        "tag:yaml.org,2002:float",
-        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?)$",
-        "-+.0123456789",
-    ),
-    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
-]:
-    _CoreLoader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
-
-
-class _LibyamlLoader(yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader):
+class _LibyamlLoader(yaml.CBaseLoader if yaml.__with_libyaml__ else yaml.BaseLoader):
     """libyaml's parser with the same YAML 1.2 core resolvers; see _compose_with_libyaml."""
 
-    yaml_implicit_resolvers = _CoreLoader.yaml_implicit_resolvers
+
+# The YAML 1.2 core schema: only these plain scalars are other than text (YAML 1.1 also reads yes, on, 1:30...).
+_CORE_SCALARS = [
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("tag:yaml.org,2002:int", r"^[-+]?[0-9]+$", "-+0123456789"),
+    ("tag:yaml.org,2002:float", r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?)$", "-+.0123456789"),
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+]
+for _loader in (_CoreLoader, _LibyamlLoader):
+    for _tag, _pattern, _first in _CORE_SCALARS:
+        _loader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
 
 
 _COLLECTIONS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
@@ -254,7 +250,7 @@ def _composed(text: str) -> yaml.Node | None:
 def _refuse_aliases(text: str) -> None:
     """Raise at the first alias, read from the parser's events before anything is composed: an alias
     bomb ("billion laughs") is refused before it can grow. A syntax error raises here as it would there."""
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+    for event in yaml.parse(text, Loader=yaml.BaseLoader):
         if isinstance(event, yaml.AliasEvent):
             raise yaml.composer.ComposerError(None, None, ALIAS_REFUSED, event.start_mark)
 
