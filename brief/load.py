@@ -46,22 +46,33 @@ def read_bytes(path: Path, root: Path) -> tuple[bytes | None, list[ContentError]
     def refused(message: str) -> tuple[None, list[ContentError]]:
         return None, [ContentError(display_path(path, root), 0, 0, message)]
 
-    info = _info(path, follow=False)
-    # A file that is no link, in a folder of root that is no link, is where root is: realpath, which
-    # looks at every part of the path, is only needed otherwise.
-    if info is None or stat.S_ISLNK(info.st_mode) or not _plain_folder_of(os.path.dirname(path), str(root)):
-        if _leads_outside(path, root):
-            # Through a link, a content file could publish any file the build can read.
-            return refused("leads outside the project through a symbolic link: copy the file in instead")
-        info = _info(path, follow=True)
-    if info is None or not stat.S_ISREG(info.st_mode):
-        return refused("is not a regular file: replace it with one, or remove it")
+    info, refusal = regular_file_info(path, root)
+    if info is None:
+        return refused(refusal)
     if info.st_size > MAX_FILE_BYTES:
         return refused(f"is {info.st_size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit: split it")
     try:
         return path.read_bytes(), []
     except OSError as exc:
         return refused(f"cannot be read ({exc.strerror}): check the file's permissions")
+
+
+def regular_file_info(path: Path, root: Path) -> tuple[os.stat_result | None, str]:
+    """The file's status, or None and why the build may not open it: it leads outside root, or is no regular file.
+
+    Nothing is opened to find out, so a named pipe cannot block and a link cannot reach outside.
+    """
+    info = _info(path, follow=False)
+    # A file that is no link, in a folder of root that is no link, is where root is: realpath, which
+    # looks at every part of the path, is only needed otherwise.
+    if info is None or stat.S_ISLNK(info.st_mode) or not _plain_folder_of(os.path.dirname(path), str(root)):
+        if leads_outside(path, root):
+            # Through a link, a project file could publish any file the build can read.
+            return None, "leads outside the project through a symbolic link: copy the file in instead"
+        info = _info(path, follow=True)
+    if info is None or not stat.S_ISREG(info.st_mode):
+        return None, "is not a regular file: replace it with one, or remove it"
+    return info, ""
 
 
 def _info(path: Path, *, follow: bool) -> os.stat_result | None:
@@ -108,7 +119,7 @@ def _plain_folder_of(folder: str, root: str) -> bool:
     return os.path.dirname(folder) == root and not os.path.islink(folder)
 
 
-def _leads_outside(path: Path, root: Path) -> bool:
+def leads_outside(path: Path | str, root: Path) -> bool:
     """Whether the path, once its symbolic links are followed, is outside root (or cannot be followed)."""
     real, inside = os.path.realpath(path), _real_root(str(root))
     if os.path.islink(real):  # realpath stops inside a loop of links, on a link
