@@ -8,12 +8,18 @@ back to dates in the address, the copyright line and the running text, which
 would be guessing. Whatever is not found is written as null.
 
 Nothing runs over the network: the file is read from disk and parsed there.
+What is read is the file named and nothing it could stand for: a link leading
+out of the project, a named pipe or device, and a file too big to be one
+article are refused before they are opened.
 """
 
 from __future__ import annotations
 
+import codecs
 import json
+import os
 import re
+import stat
 import tempfile
 import unicodedata
 from dataclasses import dataclass
@@ -35,6 +41,11 @@ HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 TEXT_SUFFIXES = (".txt",)
 MAX_ID_LENGTH = 60
 MAX_PUBLISHER_PART = 24
+# Well above an article page saved as HTML only; parsing time and memory grow faster than
+# the size, so a bigger file is refused unread.
+MAX_FILE_BYTES = 5_000_000
+MAX_FILE_SIZE = "5 MB"
+TOO_BIG_ADVICE = "save the page as HTML only (without images), or paste the article's text into a .txt file"
 TITLE_STOPWORDS = frozenset("a an and as at by for from in into of on or the to with".split())
 # Where pages state their own publication date; modification dates are not publication dates.
 DATE_META_NAMES = (
@@ -75,22 +86,78 @@ class Article:
         return [name for name in ("title", "publisher", "author", "published", "url") if getattr(self, name) is None]
 
 
-def read_article(path: Path) -> Article:
-    """The article in a saved web page (.html) or a plain text file (.txt)."""
+def read_article(path: Path, root: Path) -> Article:
+    """The article in a saved web page (.html) or a plain text file (.txt); root is the project (see saved_bytes)."""
     suffix = path.suffix.lower()
-    if suffix in HTML_SUFFIXES:
-        return article_from_html(path.read_bytes())
-    if suffix in TEXT_SUFFIXES:
-        text = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n").strip()
-        if not text:
-            raise ArchiveError(f"{path.name} is empty")
-        return Article(text=text + "\n")
-    raise ArchiveError(f"{path.name}: add-source reads a saved web page (.html) or a text file (.txt)")
+    if suffix not in HTML_SUFFIXES + TEXT_SUFFIXES:
+        raise ArchiveError(f"{shown_path(path)}: add-source reads a saved web page (.html) or a text file (.txt)")
+    data = saved_bytes(path, root)
+    try:
+        return article_from_html(data) if suffix in HTML_SUFFIXES else article_from_text(data)
+    except ArchiveError as exc:
+        raise ArchiveError(f"{shown_path(path)}: {exc}") from None
+
+
+def saved_bytes(path: Path, root: Path) -> bytes:
+    """The file's bytes, refused before it is opened when it cannot be a saved article.
+
+    A link is followed only to a file inside the project (root): the project is what gets published,
+    so a link within it shows nothing that is not already there, while a link out of it (planted in a
+    cloned repository or an unpacked archive) could publish any file of the machine. A file named
+    directly is read wherever it is: the editor chose it.
+    """
+    shown = shown_path(path)
+    try:
+        real = path.resolve(strict=True)
+        named_in_project = Path(os.path.abspath(path)).is_relative_to(os.path.abspath(root))
+        if (path.is_symlink() or named_in_project) and not real.is_relative_to(root.resolve()):
+            raise ArchiveError(
+                f"{shown} is a link to a file outside the project, which add-source does not follow: name the saved file itself"
+            )
+        info = real.stat()  # stat, not open: opening a named pipe waits for a writer, and a device may act on it
+        if not stat.S_ISREG(info.st_mode):
+            raise ArchiveError(f"{shown} is not a regular file (a named pipe, device or socket): save the article as a file and name that")
+        if info.st_size > MAX_FILE_BYTES:
+            raise ArchiveError(f"{shown} is {info.st_size / 1e6:.1f} MB, more than the {MAX_FILE_SIZE} add-source reads: {TOO_BIG_ADVICE}")
+        with real.open("rb") as file:
+            data = file.read(MAX_FILE_BYTES + 1)  # bounded: the file may have grown since stat
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a loop of links, before Python 3.13
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ArchiveError(f"{shown} cannot be read ({reason}): check that it exists and that you may read it") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ArchiveError(f"{shown} is more than the {MAX_FILE_SIZE} add-source reads: {TOO_BIG_ADVICE}")
+    return data
+
+
+def shown_path(path: Path) -> str:
+    """The path as the editor typed it, on one line, whatever the locale.
+
+    Under an ASCII locale Python holds a non-ASCII name as surrogate escapes, which cannot be
+    printed or written as UTF-8; the name's own bytes are read as UTF-8 instead.
+    """
+    return one_line(os.fsencode(path).decode("utf-8", errors="backslashreplace"))
+
+
+def article_from_text(data: bytes) -> Article:
+    """A text file's article: its text as it is, in UTF-8 (a byte-order mark dropped)."""
+    data = data.removeprefix(codecs.BOM_UTF8)
+    try:
+        text = data.decode("utf-8").replace("\r\n", "\n").strip()
+    except UnicodeDecodeError as exc:
+        # Guessing another encoding could archive wrong letters in text that is then quoted as exact.
+        line = data[: exc.start].count(b"\n") + 1
+        raise ArchiveError(f"not UTF-8 text (line {line} is not): save the file again as UTF-8") from None
+    if not text:
+        raise ArchiveError("the file is empty")
+    return Article(text=text + "\n")
 
 
 def article_from_html(html: bytes) -> Article:
     """The article text and stated metadata of a web page."""
-    text = trafilatura.extract(html, output_format="txt", include_comments=False, include_tables=True)
+    # Decoded and parsed once, so the title and date are read from the same text as the body: a page
+    # whose stated charset is wrong is decoded by what its bytes are, for the metadata too.
+    tree = trafilatura.load_html(html, max_size=MAX_FILE_BYTES)
+    text = trafilatura.extract(tree, output_format="txt", include_comments=False, include_tables=True) if tree is not None else None
     if not text or not text.strip():
         raise ArchiveError("no article text found in the page: save it again, or paste the text into a .txt file")
     if not _reads_as_prose(text):
@@ -98,7 +165,6 @@ def article_from_html(html: bytes) -> Article:
         raise ArchiveError(
             "no article text found in the page, only short lines such as a menu's: save the article's own page, or paste its text into a .txt file"
         )
-    tree = lxml.html.fromstring(html)
     meta = extract_metadata(tree)
     url = meta.url if meta.url and re.match(r"^https?://[^\s<>\"'`]+$", meta.url) else None
     title = _clean(meta.title)
@@ -240,20 +306,26 @@ def _yaml_value(key: str, value: str | None) -> str:
 
 def add_source(root: Path, file: Path, source_id: str | None = None, archived: date | None = None) -> tuple[Path, Article]:
     """Archive file as root/sources/<id>.md after checking it as `check` would; never overwrites."""
-    article = read_article(file)
+    article = read_article(file, root)
     source_id = source_id or propose_id(article)
     if not re.match(SLUG_PATTERN, source_id):
         raise ArchiveError(f"{source_id!r} is not a valid source id: use lowercase letters a-z, digits and single hyphens")
     target = root / SOURCES_DIR / f"{source_id}.md"
+    exists = f"{SOURCES_DIR}/{source_id}.md already exists: nothing was written; choose another id with --id"
     if target.exists():
-        raise ArchiveError(f"{SOURCES_DIR}/{source_id}.md already exists: nothing was written; choose another id with --id")
-    text = source_markdown(article, archived or date.today(), file.name)
+        raise ArchiveError(exists)
+    text = source_markdown(article, archived or date.today(), shown_path(Path(file.name)))
     problems = source_problems(text, source_id)
     if problems:
         raise ArchiveError("the archived source would not pass check:\n" + "\n".join(str(p) for p in problems))
-    target.parent.mkdir(exist_ok=True)
-    with target.open("x", encoding="utf-8") as out:  # "x": fail rather than overwrite a file made meanwhile
-        out.write(text)
+    try:
+        target.parent.mkdir(exist_ok=True)
+        with target.open("x", encoding="utf-8") as out:  # "x": fail rather than overwrite a file made meanwhile
+            out.write(text)
+    except FileExistsError:
+        raise ArchiveError(exists) from None
+    except OSError as exc:
+        raise ArchiveError(f"{SOURCES_DIR}/{source_id}.md cannot be written ({exc.strerror or exc}): check that {SOURCES_DIR}/ is a folder you may write to") from None
     return target, article
 
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import REPO
 
 from brief.archive import Article, propose_id, read_article, stated_date
 from brief.cli import main
@@ -235,4 +240,132 @@ def test_proposed_id_is_a_short_ascii_slug():
 
 def test_read_article_keeps_text_files_verbatim(tmp_path):
     path = saved(tmp_path, "a.txt", "\ufeffLine one.\r\n\r\nLine two.\r\n")
-    assert read_article(path) == Article(text="Line one.\n\nLine two.\n")
+    assert read_article(path, tmp_path) == Article(text="Line one.\n\nLine two.\n")
+
+
+# --- hostile input: refused with a message naming the file, never a traceback ------------------------
+
+
+@pytest.mark.parametrize("name", ["page.html", "note.txt"])
+def test_a_file_over_the_size_limit_is_refused_before_it_is_parsed(tmp_path, project, name):
+    big = tmp_path / name
+    with big.open("wb") as file:
+        file.truncate(5_000_001)  # just over the 5 MB documented; sparse, so nothing is written to the disk
+    result = add(project, big)
+    assert result.exit_code == 1
+    assert f"{big} is 5.0 MB, more than the 5 MB add-source reads: save the page as HTML only" in result.output
+    assert list((project / "sources").iterdir()) == []
+
+
+def link_out_of_the_project(tmp_path: Path, project: Path) -> Path:
+    """A .txt link in a folder outside the project, to a private file elsewhere (as /etc/passwd was)."""
+    (tmp_path / "private").mkdir()
+    secret = saved(tmp_path / "private", "secrets", "root:x:0:0:root:/root:/bin/bash\n")
+    (tmp_path / "downloads").mkdir()
+    (tmp_path / "downloads" / "article.txt").symlink_to(secret)
+    return tmp_path / "downloads" / "article.txt"
+
+
+def link_in_the_project(tmp_path: Path, project: Path) -> Path:
+    (tmp_path / "private").mkdir()
+    secret = saved(tmp_path / "private", "secrets.txt", "root:x:0:0:root:/root:/bin/bash\n")
+    (project / "article.txt").symlink_to(secret)
+    return project / "article.txt"
+
+
+def folder_link_in_the_project(tmp_path: Path, project: Path) -> Path:
+    (tmp_path / "private").mkdir()
+    saved(tmp_path / "private", "secrets.txt", "root:x:0:0:root:/root:/bin/bash\n")
+    (project / "saved").symlink_to(tmp_path / "private", target_is_directory=True)
+    return project / "saved" / "secrets.txt"
+
+
+@pytest.mark.parametrize("make_link", [link_out_of_the_project, link_in_the_project, folder_link_in_the_project])
+def test_a_link_to_a_file_outside_the_project_is_refused(tmp_path, project, make_link):
+    link = make_link(tmp_path, project)
+    result = add(project, link)
+    assert result.exit_code == 1
+    assert f"{link} is a link to a file outside the project, which add-source does not follow: name the saved file itself" in result.output
+    assert list((project / "sources").iterdir()) == []
+
+
+def test_a_link_within_the_project_is_followed(tmp_path, project):
+    # Guard: refusing links out of the project must not refuse a link that stays inside it.
+    (project / "drafts").mkdir()
+    saved(project / "drafts", "real.txt", "Some text.\n")
+    (project / "article.txt").symlink_to(project / "drafts" / "real.txt")
+    result = add(project, project / "article.txt", "--id", "linked")
+    assert result.exit_code == 0, result.output
+    assert front_and_body(project / "sources" / "linked.md", project)[1] == "Some text.\n"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_named_pipe_is_refused_without_being_opened(tmp_path, project):
+    pipe = tmp_path / "article.txt"
+    os.mkfifo(pipe)
+
+    def write_an_article():  # completes only if someone opens the pipe to read
+        with pipe.open("w", encoding="utf-8") as writer:
+            writer.write("An article that arrives through a pipe.\n")
+
+    writer = threading.Thread(target=write_an_article, daemon=True)
+    writer.start()
+    try:
+        result = add(project, pipe, "--id", "piped")
+    finally:
+        reader = os.open(pipe, os.O_RDONLY | os.O_NONBLOCK)  # lets the writer finish, whatever happened
+        writer.join()
+        os.close(reader)
+    assert result.exit_code == 1
+    assert f"{pipe} is not a regular file (a named pipe, device or socket)" in result.output
+    assert list((project / "sources").iterdir()) == []
+
+
+TITLE = "Zürich café owners meet Xi’s envoy"
+ACCENTED_PAGE = PAGE.replace("Putin and Xi hold video call on energy ties", TITLE).replace("Vladimir", "Vladímir")
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        ACCENTED_PAGE.replace('charset="utf-8"', 'charset="windows-1252"').encode("utf-8"),
+        ACCENTED_PAGE.encode("cp1252"),  # says utf-8
+    ],
+    ids=["utf-8 saying windows-1252", "windows-1252 saying utf-8"],
+)
+def test_title_and_body_are_decoded_alike_when_the_stated_charset_is_wrong(tmp_path, project, page):
+    path = tmp_path / "page.html"
+    path.write_bytes(page)
+    result = add(project, path, "--id", "accented")
+    assert result.exit_code == 0, result.output
+    meta, body = front_and_body(project / "sources" / "accented.md", project)
+    assert meta.title == TITLE
+    assert body.startswith("Russian President Vladímir Putin")  # the headline, matching the title, is dropped
+
+
+def test_a_text_file_not_in_utf8_is_refused_with_what_to_do(tmp_path, project):
+    path = tmp_path / "note.txt"
+    path.write_bytes("\ufeffThe Kremlin said:\n\n".encode("utf-8") + "Déclaration du Kremlin.\n".encode("latin-1"))
+    result = add(project, path)
+    assert result.exit_code == 1
+    assert f"{path}: not UTF-8 text (line 3 is not): save the file again as UTF-8" in result.output
+
+
+def test_a_non_ascii_file_name_under_an_ascii_locale_is_recorded_and_reported_without_a_traceback(tmp_path, project):
+    good = saved(tmp_path, "café.txt", "Some text.\n")
+    bad = tmp_path / "été.txt"
+    bad.write_bytes("Déclaration du Kremlin.\n".encode("latin-1"))
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONIOENCODING"}
+    env |= {"LC_ALL": "POSIX", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
+
+    def run(file: Path, source_id: str) -> subprocess.CompletedProcess:
+        command = [sys.executable, str(REPO / "build.py"), "add-source", "--project", str(project), str(file), "--id", source_id]
+        return subprocess.run(command, env=env, capture_output=True, cwd=REPO)
+
+    written = run(good, "cafe")
+    assert written.returncode == 0, written.stderr
+    assert "# Imported from `café.txt`" in (project / "sources" / "cafe.md").read_text(encoding="utf-8")
+    refused = run(bad, "ete")
+    assert refused.returncode == 1
+    assert b"Traceback" not in refused.stderr
+    assert b".txt: not UTF-8 text (line 1 is not): save the file again as UTF-8" in refused.stderr
