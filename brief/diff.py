@@ -12,7 +12,8 @@ A file that does not load at all (a YAML syntax error) is named, and its facts
 are not reported as removed.
 
 The report is deterministic (everything sorted) and capped below the 1 MiB
-GitHub accepts for a job summary.
+GitHub accepts for a job summary. Content text in it notifies no one and links
+no issue: a word holding an @mention or an issue reference is shown as code.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ def _verification(new: Side, old: Side) -> list[str]:
         return [f"✅ **Verified:** `check` passes on {new.label}; every quote is found in its source.", ""]
     shown = new.problems[:MAX_PROBLEMS_LISTED]
     lines = [f"❌ **Not verified:** `check` finds {len(new.problems)} problem(s) on {new.label}:", ""]
-    lines += [f"- `{_code(str(problem))}`" for problem in shown]
+    lines += [f"- {_code(str(problem))}" for problem in shown]
     if len(new.problems) > len(shown):
         lines.append(f"- … and {len(new.problems) - len(shown)} more: run `python build.py check`")
     lines.append("")
@@ -112,7 +113,7 @@ def _topic(
     name: str, old: Side, new: Side, before: dict | None, after: dict | None, texts: dict[str, SourceText]
 ) -> tuple[list[str], Counts, Counts]:
     title = (after or before or {}).get("title")
-    heading = f"### {_text(title) if isinstance(title, str) else Path(name).stem} (`{name}`)"
+    heading = f"### {_text(title if isinstance(title, str) else Path(name).stem)} ({_code(name)})"
     unreadable = [side.label for side, data in ((old, before), (new, after)) if name in side.files and data is None]
     if unreadable:
         return [heading, "", f"Not compared: the file does not load on {' and '.join(unreadable)} (see the problems above).", ""], Counts(), Counts()
@@ -130,7 +131,7 @@ def _sheet_fields(before: dict, after: dict) -> list[str]:
     """Title, summary, as_of and order: what a new sheet says, or how a kept one changed."""
     before, after = (_without_items(data) for data in (before, after))
     if not before:
-        fields = [f"- `{_code(field)}`: {_value(after[field])}" for field in sorted(after)]
+        fields = [f"- {_code(field)}: {_value(after[field])}" for field in sorted(after)]
         return ["**Sheet**", "", *fields, ""] if fields else []
     changes = _field_changes(before, after, texts={})
     return ["**Sheet fields changed**", "", *changes, ""] if changes and after else []
@@ -142,15 +143,15 @@ def _without_items(sheet: dict) -> dict:
 
 def _fact_key(fact: dict, index: int) -> str:
     fact_id = fact.get("id")
-    return f"`{_code(fact_id)}`" if isinstance(fact_id, str) else f"fact #{index + 1} (no id)"
+    return _code(fact_id) if isinstance(fact_id, str) else f"fact {index + 1} (no id)"
 
 
 def _figure_key(figure: dict, index: int) -> str:
     parts = [figure.get(field) for field in ("metric", "period", "said_by")]
     if not all(isinstance(part, str | None) for part in parts) or parts[0] is None:
-        return f"figure #{index + 1}"
+        return f"figure {index + 1}"
     metric, period, said_by = parts
-    return f"`{_code(metric)}` ({_text(period) if period else 'period not stated'}, according to {_text(said_by or 'nobody named')})"
+    return f"{_code(metric)} ({_text(period) if period else 'period not stated'}, according to {_text(said_by or 'nobody named')})"
 
 
 def _keyed(items: Any, key) -> dict[str, dict]:
@@ -161,7 +162,7 @@ def _keyed(items: Any, key) -> dict[str, dict]:
             continue
         name = key(item, index)
         if name in keyed:
-            name = f"{name} #{index + 1}"
+            name = f"{name} (item {index + 1})"
         keyed[name] = item
     return keyed
 
@@ -243,13 +244,13 @@ def _citations(cite: Any) -> list[dict]:
 def _citation(citation: dict, texts: dict[str, SourceText] | None) -> str:
     """A citation as `source`: “quote”, marked found or not in the new side's source (texts None: not checked)."""
     source, quote = citation.get("source"), citation.get("quote")
-    shown = f"`{_code(source)}`: {_value(quote)}"
+    shown = f"{_code(source)}: {_value(quote)}"
     if texts is None:
         return shown
     if not isinstance(source, str) or not isinstance(quote, str):
         return f"❌ {shown} (not a source id and a quote)"
     if source not in texts:
-        return f"❌ {shown} (no readable source `{_code(source)}`)"
+        return f"❌ {shown} (no readable source {_code(source)})"
     if texts[source].find(quote) is None:
         return f"❌ {shown} (quote not found in the source)"
     return f"✅ {shown}"
@@ -265,9 +266,9 @@ def _field_changes(before: dict, after: dict, texts: dict[str, SourceText]) -> l
         if field == "cite":
             lines += _citation_changes(old, new, texts)
         elif field in WORD_DIFF_FIELDS and isinstance(old, str) and isinstance(new, str):
-            lines.append(f"- `{_code(field)}`: {_word_changes(old, new)}")
+            lines.append(f"- {_code(field)}: {_word_changes(old, new)}")
         else:
-            lines.append(f"- `{_code(field)}`: {_shown(field, before, old)} → {_shown(field, after, new)}")
+            lines.append(f"- {_code(field)}: {_shown(field, before, old)} → {_shown(field, after, new)}")
     return lines
 
 
@@ -320,7 +321,7 @@ def _terms(side: Side) -> Any:
 
 def _term_key(term: dict, index: int) -> str:
     name = term.get("term")
-    return f"“{_text(name)}”" if isinstance(name, str) else f"term #{index + 1}"
+    return f"“{_text(name)}”" if isinstance(name, str) else f"term {index + 1}"
 
 
 def _describe_term(key: str, term: dict, texts: dict[str, SourceText] | None) -> list[str]:
@@ -349,7 +350,7 @@ def _sources(old: Side, new: Side) -> tuple[list[str], Counts]:
     if changed:
         lines += [f"**Sources changed ({len(changed)})**", ""]
         for name, changes in changed.items():
-            lines += [f"- `{name}`", *("  " + change for change in changes)]
+            lines += [f"- {_code(name)}", *("  " + change for change in changes)]
         lines.append("")
     counts = Counts(len(added), len(removed), len(changed))
     return (["### Sources", "", *lines] if lines else []), counts
@@ -361,10 +362,10 @@ def _source_files(side: Side) -> set[str]:
 
 def _source_line(name: str, source: tuple[dict, str] | None) -> str:
     if source is None:
-        return f"- `{name}` (does not load; see the problems above)"
+        return f"- {_code(name)} (does not load; see the problems above)"
     front, _ = source
     known = [_plain(front.get(field)) for field in ("publisher", "published", "url") if front.get(field) is not None]
-    return f"- `{name}`: {_value(front.get('title') or 'untitled')}" + (f" — {', '.join(known)}" if known else "")
+    return f"- {_code(name)}: {_value(front.get('title') or 'untitled')}" + (f" — {', '.join(known)}" if known else "")
 
 
 def _source_changes(before: tuple[dict, str] | None, after: tuple[dict, str] | None) -> list[str]:
@@ -390,17 +391,37 @@ def _line_changes(old: list[str], new: list[str]) -> tuple[int, int]:
 # --- presentation -------------------------------------------------------------------------------
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~&])")  # & too: an entity such as &#64; would render as @
+# GitHub turns @user, @org/team, #1, GH-1, org/repo#1 and user@sha into links (in a comment, notifying
+# whoever is named) after rendering the Markdown: a backslash or an entity does not stop it, a code span does.
+_REFERENCE = re.compile(r"@\w|#\d|gh-\d", re.IGNORECASE)
+# Punctuation around a word stays outside its code span: no reference can start with it.
+_WORD_PARTS = re.compile(r"([(\[{“‘«\"']*)(.*?)([)\]}.,;:!?”’»\"']*)")
 
 
 def _text(value: str) -> str:
-    """Content text on one line, with the characters Markdown would act on escaped."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(value.split()))
+    """Content text on one line: characters Markdown would act on escaped, words holding a GitHub reference as code."""
+    return " ".join(_word(word) for word in value.split())
+
+
+def _word(word: str) -> str:
+    # The whole word goes in the span, so the text beside a span never begins or ends a reference.
+    if not _REFERENCE.search(word):
+        return _escaped(word)
+    before, core, after = _WORD_PARTS.fullmatch(word).groups()
+    return _escaped(before) + _code(core) + _escaped(after)
+
+
+def _escaped(text: str) -> str:
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
 def _code(value: Any) -> str:
-    """A value inside `code`: backticks cannot be escaped there, so they are replaced."""
-    return " ".join(str(value).split()).replace("`", "'")
+    """A value on one line as a code span, fenced by more backticks than any run of them inside it."""
+    text = " ".join(str(value).split())
+    fence = "`" * (max(map(len, re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""  # CommonMark strips one space each side
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def _plain(value: Any) -> str:
@@ -415,7 +436,7 @@ def _value(value: Any) -> str:
         return f"“{_text(value)}”"
     if isinstance(value, bool | int | float):
         return f"`{json.dumps(value)}`"
-    return f"`{_code(json.dumps(value, ensure_ascii=False, sort_keys=True))}`"
+    return _code(json.dumps(value, ensure_ascii=False, sort_keys=True))
 
 
 def _capped(lines: Iterable[str], limit: int) -> str:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from markdown_it import MarkdownIt
 
 from brief.cli import main
 from brief.diff import RevisionError, _capped, diff_report
@@ -347,3 +349,37 @@ def test_a_changed_figure_says_what_its_quote_says_when_it_does_not_state_the_va
         "    - ✅ `test-article`: “the pipeline's capacity at 38 bcm a year; Beta says 40 bcm”",
         '  - ❌ number not stated: the quote says "38 bcm"; qualifier is "about": remove it, or cite words that say it',
     ]
+
+
+# --- content that GitHub would act on ----------------------------------------------------------------
+
+PINGS = "Ask @org/team and @everyone about GH-1, #123 and org/repo#1; mail jane@example.org or &#64;admins."
+PINGS_YAML = '"' + PINGS + '"'  # quoted: " #" would start a YAML comment
+
+
+def github_would_link(report: str) -> list[str]:
+    """The report's text that GitHub scans for mentions and references: every text run outside code, as rendered."""
+    renderer = MarkdownIt("commonmark").enable("strikethrough")
+    runs = [token.content for block in renderer.parse(report) for token in block.children or [] if token.type == "text"]
+    return [run for run in runs if re.search(r"@\w|#\d|gh-\d", run, re.IGNORECASE)]
+
+
+def test_mentions_and_issue_references_in_content_are_shown_as_code(history):
+    lines = changed_lines(history, "text: Alpha said the pipeline carries gas.", f"text: {PINGS_YAML}")
+    fact = lines.index("- `pipeline-carries-gas`")
+    assert lines[fact + 1] == (
+        "  - `text`: ~~Alpha said the pipeline carries gas.~~ **Ask `@org/team` and `@everyone` about `GH-1`, `#123` and "
+        "`org/repo#1`; mail `jane@example.org` or `&#64;admins`.**"
+    )
+
+
+def test_no_content_in_the_report_can_notify_or_link_on_github(history):
+    sheet_text = sheet(history).replace("title: Energy", "title: Energy for @everyone").replace('period: "2025"', 'period: "GH-7"')
+    write(history, "briefings/energy.yaml", sheet_text + SECOND_FACT.replace("said_by: Beta", "said_by: \"@beta-press, #9\"").replace("text: Beta denied that the pipeline carries anything.", f"text: {PINGS_YAML}"))
+    write(history, "briefings/ping-#4.yaml", TINY_SHEET.replace("pipeline-carries-gas", "other-fact"))
+    write(history, "sources/test-article.md", TINY_SOURCE.replace("title: Test article", "title: Test article cc @org/editors"))
+    write(history, "sources/x` @everyone `y.md", OTHER_SOURCE)  # a backtick that would end a plain code span
+    write(history, "glossary.yaml", GLOSSARY.replace("term: Pipeline", "term: Pipeline (org/repo#2)"))
+    report = diff_report(history, "HEAD")
+    assert report.count("@everyone") >= 3 and "@org/editors" in report and "org/repo" in report  # all reached the report
+    assert github_would_link(report) == []
