@@ -139,7 +139,7 @@ facts:""") + """  - id: later-fact
     status: reported
     cite:
       - source: test-article
-        quote: "Beta denied"
+        quote: "Beta denied that"
 """
 
 

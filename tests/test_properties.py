@@ -67,7 +67,7 @@ SHEET = {
             "text": "Beta denied it.",
             "said_by": "Beta",
             "status": "denied",
-            "cite": [{"source": "test-article", "quote": "Beta denied"}],
+            "cite": [{"source": "test-article", "quote": "Beta denied that"}],
         },
     ],
 }

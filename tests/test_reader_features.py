@@ -22,8 +22,8 @@ def test_text_fragment_uses_a_range_for_long_quotes():
 def test_glossary_tooltips_skip_code_and_prefer_the_longest_term():
     tooltips = GlossaryTooltips(
         [
-            GlossaryTerm(term="START", definition="short", cite=[{"source": "s", "quote": "q"}]),
-            GlossaryTerm(term="New START", definition="A <treaty>", cite=[{"source": "s", "quote": "q"}]),
+            GlossaryTerm(term="START", definition="short", cite=[{"source": "s", "quote": "the quoted words"}]),
+            GlossaryTerm(term="New START", definition="A <treaty>", cite=[{"source": "s", "quote": "the quoted words"}]),
         ]
     )
     out = tooltips(Markup("The New START treaty, not <code>New START</code>."))

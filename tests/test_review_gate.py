@@ -35,7 +35,7 @@ def test_a_source_nothing_cites_is_a_warning_on_the_file(tiny_project):
 
 
 def test_a_source_cited_only_by_the_glossary_is_used(tmp_path):
-    glossary = 'terms:\n  - term: Beta\n    definition: A party.\n    cite:\n      - source: other\n        quote: "Beta denied"\n'
+    glossary = 'terms:\n  - term: Beta\n    definition: A party.\n    cite:\n      - source: other\n        quote: "Beta denied that"\n'
     root = make_tiny_project(tmp_path / "p", sources={"test-article": TINY_SOURCE, "other": UNCITED_SOURCE}, glossary=glossary)
     assert check(Project(root)).warnings.all() == []
 

@@ -244,7 +244,7 @@ def test_the_shipped_content_confirms_nothing_without_a_confirmer():
 
 
 def tooltips(*terms: str) -> GlossaryTooltips:
-    cite = [{"source": "x", "quote": "y"}]
+    cite = [{"source": "x", "quote": "the quoted words"}]
     return GlossaryTooltips(GlossaryTerm(term=term, definition=f"about {term}", cite=cite) for term in terms)
 
 
