@@ -178,10 +178,10 @@ class _Walk:
         if convert is None:
             self.fail(node, f"YAML tag {node.tag!r} is not supported: remove it")
             return None
-        control = self.escapes and CONTROL_CHARACTER.search(node.value)
-        if control:
-            # Only a double-quoted escape such as "\\x07" or "\\e" can put one here; read_text refuses raw ones.
-            self.fail(node, f"the escape for U+{ord(control.group()):04X}, an invisible control character, is not allowed: remove it")
+        refused = self.escapes and REFUSED_CHARACTER.search(node.value)
+        if refused:
+            # Only a double-quoted escape such as "\\x07" or "\\u202E" can put one here; load.decode refuses raw ones.
+            self.fail(node, f"the escape for U+{ord(refused.group()):04X}, {character_kind(refused.group())}, is not allowed: remove it")
             return None
         try:
             return convert(node.value)
@@ -368,7 +368,19 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, line_offset: int) -> str:
 
 
 # C0 and C1 controls other than tab and line ends: invisible in an editor, invalid in HTML, often mojibake.
-CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROLS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+# Bidirectional controls (U+202A-U+202E, U+2066-U+2069, the LRM, RLM and Arabic letter marks): invisible,
+# they reorder the text around them, so a quote or an address could read other than it is written.
+_BIDI_CONTROLS = r"\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+REFUSED_CHARACTER = re.compile(f"[{_CONTROLS}{_BIDI_CONTROLS}]")
+_BIDI_CONTROL = re.compile(f"[{_BIDI_CONTROLS}]")
+
+
+def character_kind(char: str) -> str:
+    """What a character REFUSED_CHARACTER finds is, as an editor is told."""
+    if _BIDI_CONTROL.match(char):
+        return "an invisible bidirectional control, which reorders the text around it"
+    return "an invisible control character"
 
 
 def line_col(text: str, index: int) -> Position:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .document import CONTROL_CHARACTER, Document, Located, line_col, parse_yaml
+from .document import REFUSED_CHARACTER, Document, Located, character_kind, line_col, parse_yaml
 from .errors import ContentError, display_path
 from .quotes import SourceText
 
@@ -95,23 +95,47 @@ def decode(raw: bytes, name: str) -> tuple[str | None, list[ContentError]]:
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         return None, [ContentError(name, 0, 0, "is empty: write its content, or delete the file")]
-    control = _may_hold_control_characters(raw) and CONTROL_CHARACTER.search(text)
-    if control:
-        line, col = line_col(text, control.start())
-        message = f"character U+{ord(control.group()):04X} is an invisible control character: delete it"
+    refused = REFUSED_CHARACTER.search(text)
+    if refused:
+        line, col = line_col(text, refused.start())
+        message = f"character U+{ord(refused.group()):04X} is {character_kind(refused.group())}: delete it"
         return None, [ContentError(name, line, col, message)]
+    conflicts = merge_conflicts(text, name)
+    if conflicts:
+        return None, conflicts
     return text, []
 
 
-_C0_AND_DELETE_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+# The lines git writes around a merge conflict: <<<<<<< ours, (||||||| base,) =======, >>>>>>> theirs.
+# `=======` alone is also Markdown's underline of a heading, and `|||||||` a table row, so a conflict
+# is known by its first and last lines; the ones between are reported with it.
+_CONFLICT_EDGE = re.compile(r"^([<>])\1{6}(?=[ \t]|$)", re.MULTILINE)
+_RESOLVE = "keep the correct version of the text, then delete the marker lines (<<<<<<<, |||||||, ======= and >>>>>>>)"
 
 
-def _may_hold_control_characters(raw: bytes) -> bool:
-    """False when the UTF-8 bytes surely hold none of CONTROL_CHARACTER: a check that runs in C and spares most files the regex.
+def merge_conflicts(text: str, name: str) -> list[ContentError]:
+    """An error for each merge conflict git left in the text, at its `<<<<<<<` line, and for a lone `<<<<<<<` or `>>>>>>>`."""
+    if "<<<<<<<" not in text and ">>>>>>>" not in text:
+        return []
+    errors = []
+    opening: re.Match | None = None
+    for marker in _CONFLICT_EDGE.finditer(text):
+        if marker.group(1) == "<" and opening is None:
+            opening = marker
+        elif marker.group(1) == ">":
+            errors.append(_conflict_error(text, name, opening or marker, marker))
+            opening = None
+    if opening is not None:
+        errors.append(_conflict_error(text, name, opening, opening))
+    return errors
 
-    In UTF-8 a C0 control or DEL is its own byte, and a C1 control starts with 0xC2.
-    """
-    return len(raw.translate(None, _C0_AND_DELETE_BYTES)) != len(raw) or b"\xc2" in raw
+
+def _conflict_error(text: str, name: str, first: re.Match, last: re.Match) -> ContentError:
+    line, _ = line_col(text, first.start())
+    last_line, _ = line_col(text, last.start())
+    if first is last:
+        return ContentError(name, line, 1, f"a merge conflict marker `{first.group(1) * 7}` is left in the file: {_RESOLVE}")
+    return ContentError(name, line, 1, f"an unresolved merge conflict, lines {line} to {last_line}: {_RESOLVE}")
 
 
 def _plain_folder_of(folder: str, root: str) -> bool:

@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import pytest
+
 from brief.document import parse_yaml
 from brief import load
 
@@ -62,4 +64,72 @@ def test_source_without_front_matter(tmp_path):
     _, errors = load.parse(load.read_file(load.SOURCES_DIR, path, tmp_path))
     assert [str(e) for e in errors] == [
         "x.md:1:1: a source starts with front matter: a line `---`, the fields, then `---`"
+    ]
+
+
+def parsed_errors(tmp_path, kind: str, name: str, text: str) -> list[str]:
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    _, errors = load.parse(load.read_file(kind, path, tmp_path))
+    return [str(error) for error in errors]
+
+
+SOURCE_FRONT = "---\ntitle: T\npublisher: P\nauthor: null\npublished: 2025-01-21\nurl: null\narchived: 2026-11-23\n---\n"
+RESOLVE = "keep the correct version of the text, then delete the marker lines (<<<<<<<, |||||||, ======= and >>>>>>>)"
+
+
+def test_a_merge_conflict_in_a_source_is_refused_at_its_first_line(tmp_path):
+    body = "Alpha said the pipeline carries gas.\n<<<<<<< HEAD\nBeta denied it.\n||||||| base\nBeta said nothing.\n=======\nBeta confirmed it.\n>>>>>>> review\n"
+    assert parsed_errors(tmp_path, load.SOURCES_DIR, "sources/x.md", SOURCE_FRONT + body) == [
+        f"sources/x.md:10:1: an unresolved merge conflict, lines 10 to 16: {RESOLVE}"
+    ]
+
+
+def test_a_merge_conflict_in_a_fact_sheet_or_the_glossary_is_named_as_such(tmp_path):
+    sheet = "title: Energy\n<<<<<<< HEAD\nas_of: 2025-01-21\n=======\nas_of: 2025-02-01\n>>>>>>> theirs\n"
+    assert parsed_errors(tmp_path, load.SHEETS_DIR, "briefings/energy.yaml", sheet) == [
+        f"briefings/energy.yaml:2:1: an unresolved merge conflict, lines 2 to 6: {RESOLVE}"
+    ]
+    glossary = "terms:\n<<<<<<< ours\n  - term: ESPO\n=======\n  - term: Power of Siberia\n>>>>>>> theirs\n"
+    assert parsed_errors(tmp_path, load.GLOSSARY_FILE, "glossary.yaml", glossary) == [
+        f"glossary.yaml:2:1: an unresolved merge conflict, lines 2 to 6: {RESOLVE}"
+    ]
+
+
+def test_a_conflict_marker_left_alone_is_refused(tmp_path):
+    body = "Alpha said the pipeline carries gas.\n\nBeta confirmed it.\n>>>>>>> review\n"
+    assert parsed_errors(tmp_path, load.SOURCES_DIR, "sources/x.md", SOURCE_FRONT + body) == [
+        f"sources/x.md:12:1: a merge conflict marker `>>>>>>>` is left in the file: {RESOLVE}"
+    ]
+
+
+def test_a_markdown_heading_underline_and_table_row_are_no_conflict(tmp_path):
+    body = "The talks\n=======\n\n|||||||\n\nAlpha said <<<<<<< is no marker inside a line.\n"
+    assert parsed_errors(tmp_path, load.SOURCES_DIR, "sources/x.md", SOURCE_FRONT + body) == []
+
+
+BIDI_CONTROLS = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069", "\u200e", "\u200f", "\u061c"]
+
+
+@pytest.mark.parametrize("character", BIDI_CONTROLS, ids=lambda character: f"U+{ord(character):04X}")
+def test_a_bidirectional_control_in_a_source_text_is_refused_where_it_is(character, tmp_path):
+    body = f"Alpha said the pipeline carries {character}gas.\n"
+    assert parsed_errors(tmp_path, load.SOURCES_DIR, "sources/x.md", SOURCE_FRONT + body) == [
+        f"sources/x.md:9:33: character U+{ord(character):04X} is an invisible bidirectional control, which reorders the text around it: delete it"
+    ]
+
+
+def test_a_bidirectional_control_in_a_url_is_refused_where_it_is(tmp_path):
+    # An override makes "https://example.com/\u202egpj.exe" read as ...exe.jpg.
+    source = SOURCE_FRONT.replace("url: null", "url: https://example.com/\u202egpj.exe") + "Text.\n"
+    assert parsed_errors(tmp_path, load.SOURCES_DIR, "sources/x.md", source) == [
+        "sources/x.md:6:26: character U+202E is an invisible bidirectional control, which reorders the text around it: delete it"
+    ]
+
+
+def test_a_bidirectional_control_written_as_a_yaml_escape_is_refused(tmp_path):
+    sheet = 'title: Energy\nsummary: "Alpha \\u2067says\\u2069 the pipeline carries gas."\n'
+    assert parsed_errors(tmp_path, load.SHEETS_DIR, "briefings/energy.yaml", sheet) == [
+        "briefings/energy.yaml:2:10: the escape for U+2067, an invisible bidirectional control, which reorders the text around it, is not allowed: remove it"
     ]
