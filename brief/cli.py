@@ -92,16 +92,16 @@ def pdf(root: Path, paper: str) -> None:
 
 @main.command()
 @project_option
-@click.option("--port", default=8000, show_default=True, help="Port to serve on (localhost only).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port to serve on (localhost only).")
 def serve(root: Path, port: int) -> None:
     """Serve the site on localhost, rebuilding when briefings/, sources/, templates/ or mkdocs.yml change."""
-    from .serve import HOST, serve_forever
+    from .serve import HOST, PortUnavailable, serve_forever
 
     click.echo(f"serving http://{HOST}:{port}/ (no PDF); rebuilds on every save; Ctrl+C stops")
     try:
-        serve_forever(pipeline.Project(root.resolve()), port, report=_report_rebuild)
-    except OSError as exc:  # the port is taken, most often
-        raise click.ClickException(f"cannot serve on port {port}: {exc.strerror or exc}; try --port") from exc
+        _run(functools.partial(serve_forever, port=port, report=_report_rebuild), root, after="serve stopped")
+    except PortUnavailable as exc:
+        raise click.ClickException(f"cannot serve on port {port}: {exc}; try --port") from exc
 
 
 def _report_rebuild(rebuild) -> None:
@@ -164,7 +164,7 @@ def add_source(root: Path, file: Path, source_id: str | None, archived) -> None:
     click.echo(f"awaiting review: read {name} against the original and follow the comment in its front matter; build and pdf refuse to publish until then")
 
 
-def _run(step, root: Path, annotate: bool = False):
+def _run(step, root: Path, annotate: bool = False, after: str = "nothing was written to site/"):
     try:
         return _disk_errors_reported(step, pipeline.Project(root.resolve()))
     except ContentErrors as exc:
@@ -173,7 +173,7 @@ def _run(step, root: Path, annotate: bool = False):
             for line in github_annotations(exc.errors):
                 click.echo(line)
         _report_errors(exc)
-        click.echo(f"{len(exc.errors)} problem(s) found; nothing was written to site/", err=True)
+        click.echo(f"{len(exc.errors)} problem(s) found; {after}", err=True)
         sys.exit(1)
 
 

@@ -8,14 +8,20 @@ previewed all the same (an editor previews it to review it), with the warnings
 reported on every rebuild. When the navigation and mkdocs.yml are those of the
 served site, a rebuild builds only the changed pages and links the rest from the
 served folder (see site.update_site).
+
+Only requests whose Host is localhost or 127.0.0.1 are answered: a page on another
+site cannot read the preview through a name of its own made to resolve here (DNS
+rebinding). SIGTERM stops serve as Ctrl+C does, removing its temporary folder.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
+import signal
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +36,35 @@ HOST = "127.0.0.1"
 # How often the watcher looks for changed files: a save is seen within this time.
 POLL_SECONDS = 0.25
 WATCHED_FOLDERS = ("briefings", "sources", "templates")
+# Host headers answered, with any port (a tunnel such as ssh -L may forward another port to ours).
+LOCAL_HOST = re.compile(r"(localhost|127\.0\.0\.1)(:[0-9]{1,5})?", re.IGNORECASE)
+# Longer than any page path of a site; longer ones are hostile (MkDocs would fail on a 4,300-digit reload number).
+MAX_PATH_CHARS = 2000
+
+
+class PortUnavailable(Exception):
+    """The port cannot be listened on: taken, or not ours to use."""
+
+
+class LocalServer(LiveReloadServer):
+    """MkDocs' live-reload server, answering only requests to localhost with paths a file can have."""
+
+    def serve_request(self, environ, start_response) -> Iterable[bytes]:
+        if not LOCAL_HOST.fullmatch(environ.get("HTTP_HOST", "")):
+            return _refuse(start_response, b"serve answers only requests to localhost or 127.0.0.1\n")
+        if not is_servable_path(environ.get("PATH_INFO", "")):
+            return _refuse(start_response, b"bad path\n")
+        return super().serve_request(environ, start_response)
+
+
+def is_servable_path(path: str) -> bool:
+    """Whether path can name a file: no control character (a NUL makes open() fail) and not too long."""
+    return len(path) <= MAX_PATH_CHARS and not any(ord(char) < 32 or ord(char) == 127 for char in path)
+
+
+def _refuse(start_response, body: bytes) -> list[bytes]:
+    start_response("400 Bad Request", [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))])
+    return [body]
 
 
 @dataclass(frozen=True)
@@ -51,14 +86,21 @@ class Preview:
 
 
 def serve_forever(project: Project, port: int, report: Callable[[Rebuild], None]) -> None:
-    """Build, serve on HOST:port, and rebuild on every change until interrupted; report each build."""
+    """Build, serve on HOST:port, and rebuild on every change until interrupted (Ctrl+C or SIGTERM); report each build.
+
+    Raises PortUnavailable when the port cannot be listened on.
+    """
+    # SIGTERM (sent by kill, a process manager or an IDE's stop button) would end the process
+    # without cleaning up; raising KeyboardInterrupt lets it leave the way Ctrl+C does.
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
     workspace = Path(tempfile.mkdtemp(prefix="brief-serve-"))
     try:
         _serve(project, port, report, workspace)
-    except KeyboardInterrupt:  # Ctrl+C, also during the first build
+    except KeyboardInterrupt:  # also during the first build
         pass
     finally:
         shutil.rmtree(workspace, ignore_errors=True)
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _serve(project: Project, port: int, report: Callable[[Rebuild], None], workspace: Path) -> None:
@@ -70,13 +112,15 @@ def _serve(project: Project, port: int, report: Callable[[Rebuild], None], works
         report(rebuild_site(project, served, preview))
 
     rebuild()
-    server = LiveReloadServer(builder=rebuild, host=HOST, port=port, root=str(served), polling_interval=POLL_SECONDS)
+    server = LocalServer(builder=rebuild, host=HOST, port=port, root=str(served), polling_interval=POLL_SECONDS)
     for folder in WATCHED_FOLDERS:
         server.watch(str(project.root / folder))
     # Not recursive: mkdocs.yml and other top-level files, without the staging and output folders below.
     server.watch(str(project.root), recursive=False)
     try:
         server.serve()
+    except OSError as exc:  # binding the port: MkDocs catches what later rebuilds raise
+        raise PortUnavailable(exc.strerror or str(exc)) from exc
     finally:
         server.shutdown()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import os
 import queue
 import signal
@@ -31,14 +32,15 @@ def free_port() -> int:
 class Server:
     """`build.py serve` in a child process, with its output lines collected as they come."""
 
-    def __init__(self, root: Path, port: int):
+    def __init__(self, root: Path, port: int, env: dict[str, str] | None = None):
+        self.port = port
         self.url = f"http://127.0.0.1:{port}/"
         self.process = subprocess.Popen(
             [sys.executable, str(REPO / "build.py"), "serve", "--project", str(root), "--port", str(port)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
         )
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
@@ -79,6 +81,19 @@ class Server:
         # The port opens just after the first build is reported.
         return bool(self.page_or_none("index.html"))
 
+    def request(self, path: str, host: str | None = None) -> tuple[int, bytes]:
+        """Status and body of GET path sent as written, with this Host header (None: the URL's)."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            connection.putrequest("GET", path, skip_host=host is not None)
+            if host is not None:
+                connection.putheader("Host", host)
+            connection.endheaders()
+            response = connection.getresponse()
+            return response.status, response.read()
+        finally:
+            connection.close()
+
     def stop(self) -> None:
         self.process.send_signal(signal.SIGINT)  # Ctrl+C, which serve handles by cleaning up
         try:
@@ -87,11 +102,32 @@ class Server:
             self.process.kill()
             self.process.wait(timeout=10)
 
+    def all_output(self) -> list[str]:
+        """Every line serve printed, once it has stopped."""
+        self.stop()
+        for reader in self.readers:
+            reader.join(timeout=10)
+        while not self.lines.empty():
+            self.seen.append(self.lines.get())
+        return self.seen
+
 
 @pytest.fixture
 def server(project_copy: Path):
     running = Server(project_copy, free_port())
     try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture
+def tiny_server(tiny_project):
+    """serve on a one-sheet project, answering once its first build is done."""
+    running = Server(tiny_project(), free_port())
+    try:
+        running.wait_for_line("rebuilt in", START_TIMEOUT)
+        seconds_until(running.is_up, CHANGE_TIMEOUT)
         yield running
     finally:
         running.stop()
@@ -176,3 +212,99 @@ def test_a_source_awaiting_review_is_previewed_with_its_warning(server, project_
     assert warning.endswith("then delete the line `awaiting_review: true`")
     # Warnings go to stderr and "rebuilt in" to stdout, read by two threads: the page itself says when it is there.
     seconds_until(lambda: "Fresh text." in server.page_or_none("sources/fresh-article.html"), CHANGE_TIMEOUT)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "LOCALHOST", "127.0.0.1:8000", "localhost:9"])
+def test_requests_to_localhost_are_answered(tiny_server, host):
+    status, body = tiny_server.request("/topics/energy.html", host)
+    assert status == 200
+    assert b"Alpha said the pipeline carries gas." in body
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:8000", "localhost.evil.example", "127.0.0.1.nip.io", "", "localhost:x"])
+def test_requests_to_another_host_are_refused(tiny_server, host):
+    # A page on evil.example whose name is made to resolve to 127.0.0.1 (DNS rebinding) sends its own name as Host.
+    status, body = tiny_server.request("/topics/energy.html", host)
+    assert status == 400
+    assert body == b"serve answers only requests to localhost or 127.0.0.1\n"
+
+
+def test_bad_paths_are_refused_without_a_traceback(tiny_server):
+    assert tiny_server.request("/index.html%00.txt")[0] == 400  # open() refuses a NUL
+    assert tiny_server.request("/a%0Ab.html")[0] == 400
+    assert tiny_server.request("/livereload/" + "9" * 5000 + "/1")[0] == 400  # int() refuses 4,300 digits and more
+    assert tiny_server.request("/%2e%2e/%2e%2e/etc/passwd")[0] == 404
+    assert tiny_server.request("/topics/energy.html")[0] == 200  # still serving
+    assert not [line for line in tiny_server.all_output() if "Traceback" in line or "Error" in line]
+
+
+@pytest.mark.parametrize("port", ["0", "-1", "65536", "99999"])
+def test_a_port_out_of_range_is_refused_before_building(tiny_project, port):
+    # Port 0 would listen on a port chosen by the system while printing :0; the timeout fails the test instead of hanging.
+    result = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "serve", "--project", str(tiny_project()), "--port", port],
+        capture_output=True,
+        text=True,
+        timeout=CHANGE_TIMEOUT,
+    )
+    assert result.returncode == 2  # Click's exit code for a bad option, as for --paper
+    assert result.stderr.splitlines()[-1] == f"Error: Invalid value for '--port': {port} is not in the range 1<=x<=65535."
+    assert result.stdout == ""  # nothing was built
+
+
+def start_serve(root: Path, tmp: Path, *python_options: str) -> subprocess.Popen:
+    """build.py serve on root, with its temporary folder in tmp."""
+    return subprocess.Popen(
+        [sys.executable, *python_options, str(REPO / "build.py"), "serve", "--project", str(root), "--port", str(free_port())],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "TMPDIR": str(tmp)},
+    )
+
+
+def stopped(process: subprocess.Popen, sig: int) -> tuple[str, str]:
+    """What the process printed once stopped by sig (killed if it does not stop)."""
+    process.send_signal(sig)
+    try:
+        return process.communicate(timeout=CHANGE_TIMEOUT)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate(timeout=10)
+
+
+@pytest.mark.parametrize("when", ["during the first build", "while serving"])
+def test_sigterm_stops_serve_and_removes_its_temporary_folder(project_copy, tmp_path, when):
+    env_tmp = tmp_path / "tmp"
+    env_tmp.mkdir()
+    process = start_serve(project_copy, env_tmp)
+    assert process.stdout.readline().startswith("serving http://")
+    seconds_until(lambda: any(env_tmp.glob("brief-serve-*")), CHANGE_TIMEOUT)
+    if when == "while serving":
+        assert process.stdout.readline().startswith("rebuilt in")
+    out, err = stopped(process, signal.SIGTERM)
+    assert process.returncode == 0, err
+    assert "Traceback" not in err
+    assert list(env_tmp.glob("brief-serve-*")) == []
+
+
+def test_ctrl_c_while_the_modules_load_prints_no_traceback(tiny_project, tmp_path):
+    # -X importtime prints a line as each module is loaded: Ctrl+C after the first of ours lands while the rest load.
+    process = start_serve(tiny_project(), tmp_path, "-X", "importtime")
+    first = ""
+    while " brief." not in first and process.poll() is None:
+        first = process.stderr.readline()
+    out, err = stopped(process, signal.SIGINT)
+    assert "Traceback" not in err
+    assert "KeyboardInterrupt" not in err
+    assert list(tmp_path.glob("brief-serve-*")) == []
+
+
+
+def test_a_disk_error_in_the_first_build_is_reported_on_its_path_not_as_a_busy_port(tiny_project):
+    root = tiny_project()
+    (root / "staging").write_text("a file where serve writes its pages\n", encoding="utf-8")
+    running = Server(root, free_port())
+    assert running.wait_for_line("staging", START_TIMEOUT).startswith("staging")
+    assert not [line for line in running.all_output() if "port" in line or "Traceback" in line]
