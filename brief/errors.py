@@ -33,9 +33,10 @@ class Warnings:
 
     awaiting_review: tuple[ContentError, ...] = ()
     unused_sources: tuple[ContentError, ...] = ()
+    mixed_script_urls: tuple[ContentError, ...] = ()
 
     def all(self) -> list[ContentError]:
-        return sorted(self.awaiting_review + self.unused_sources)
+        return sorted(self.awaiting_review + self.unused_sources + self.mixed_script_urls)
 
 
 class ContentErrors(Exception):

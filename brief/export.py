@@ -212,7 +212,7 @@ class Exporter:
             "author": meta.author,
             "published": source_date(source) if meta.published else None,
             "date_basis": runs(meta.date_basis),
-            "url": meta.url,
+            "url": meta.display_url,
             "archived": long_date(meta.archived),
             "note": runs(meta.note),
         }

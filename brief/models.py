@@ -6,6 +6,7 @@ import calendar
 import functools
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
@@ -134,7 +135,49 @@ def _finite(value: int | float) -> bool:
 def _web_address(value: Any) -> Any:
     if not isinstance(value, str) or not re.match(r"^https?://[^\s<>\"'`]+$", value):
         raise ValueError(f"{value!r} is not a web address: write an http:// or https:// URL, or null when unknown")
+    if len(host_scripts(value)) > 1:
+        try:
+            _ascii_host(url_host(value))
+        except UnicodeError:
+            raise ValueError(f"{value!r} has a host that is not a valid domain name: copy the address from the original again") from None
     return value
+
+
+# The host of an http(s) address: after the scheme and any user@, up to the port, path, query or fragment.
+_HOST = re.compile(r"^https?://(?:[^/?#@]*@)?([^/?#:]*)")
+# Scripts one language writes together: Japanese mixes Han, hiragana and katakana; Korean, Hangul and Han.
+_SCRIPT_FAMILY = {"HIRAGANA": "CJK", "KATAKANA": "CJK", "KATAKANA-HIRAGANA": "CJK", "HANGUL": "CJK", "BOPOMOFO": "CJK"}
+
+
+def url_host(url: str) -> str:
+    """The host of an address that passed _web_address, as written."""
+    return _HOST.match(url).group(1)  # type: ignore[union-attr]
+
+
+def host_scripts(url: str) -> list[str]:
+    """The scripts the letters of the address's host are written in, e.g. ["CYRILLIC", "LATIN"] for reuters.сom (a Cyrillic с).
+
+    A script is read from the letter's Unicode name (CYRILLIC SMALL LETTER ES); a host of more
+    than one is how a look-alike of another site's address is made.
+    """
+    host = url_host(url)
+    if host.isascii():
+        return ["LATIN"] if any(char.isalpha() for char in host) else []
+    scripts = {unicodedata.name(char, "?").split(" ")[0] for char in host if char.isalpha()}
+    return sorted({_SCRIPT_FAMILY.get(script, script) for script in scripts})
+
+
+def _ascii_host(host: str) -> str:
+    """The host as DNS reads it (IDNA: each label not in ASCII as xn--...); UnicodeError when it is no domain name."""
+    return host.lower().encode("idna").decode("ascii")
+
+
+def displayed_url(url: str) -> str:
+    """The address as readers see it: a host of mixed scripts in its ASCII form (reuters.xn--om-nmc), so that a look-alike shows."""
+    if len(host_scripts(url)) < 2:
+        return url
+    match = _HOST.match(url)
+    return url[: match.start(1)] + _ascii_host(match.group(1)) + url[match.end(1) :]  # type: ignore[union-attr]
 
 
 Day = Annotated[date, BeforeValidator(_full_date)]
@@ -237,3 +280,8 @@ class SourceMeta(Model):
     awaiting_review: bool = Field(
         False, strict=True, description="true while the text and front matter await an editor's review; build and pdf refuse to publish until the line is deleted."
     )
+
+    @property
+    def display_url(self) -> str | None:
+        """url as readers see it (see displayed_url)."""
+        return displayed_url(self.url) if self.url else None

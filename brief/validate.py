@@ -16,7 +16,7 @@ from .document import Document, Loc
 from .errors import ContentError, Warnings
 from .files import CLAIM_CITATIONS, CheckedFile, citations_of, slug_problem
 from .load import GLOSSARY_FILE, SHEETS_DIR, SOURCES_DIR, SourceFile
-from .models import FACT_REFERENCE, SLUG_PATTERN, Citation, Fact, Figure, PartialDate, SourceMeta
+from .models import FACT_REFERENCE, SLUG_PATTERN, Citation, Fact, Figure, PartialDate, SourceMeta, displayed_url, host_scripts, url_host
 from .numbers import figure_problem, numbers_missing
 from .quotes import SourceText
 
@@ -297,11 +297,21 @@ UNUSED_SOURCE = "no fact, figure or glossary term cites this source: cite it or 
 
 
 def _warnings(sources: dict[str, tuple[SourceFile, SourceMeta]], found: dict[tuple[str, str], tuple[int, int]]) -> Warnings:
-    """Sources still awaiting an editor's review, and sources nothing cites."""
+    """Sources still awaiting an editor's review, sources nothing cites, and addresses whose host mixes scripts."""
     cited = {source_id for source_id, _ in found}
     awaiting = [source_file.front.error(("awaiting_review",), _review_asks(meta)) for source_file, meta in sources.values() if meta.awaiting_review]
     unused = [ContentError(source_file.front.name, 0, 0, UNUSED_SOURCE) for source_id, (source_file, _) in sources.items() if source_id not in cited]
-    return Warnings(tuple(awaiting), tuple(unused))
+    mixed = [source_file.front.error(("url",), _mixed_scripts(meta.url)) for source_file, meta in sources.values() if meta.url and len(host_scripts(meta.url)) > 1]
+    return Warnings(tuple(awaiting), tuple(unused), tuple(mixed))
+
+
+def _mixed_scripts(url: str) -> str:
+    scripts = " and ".join(script.title() for script in host_scripts(url))
+    shown = url_host(displayed_url(url))
+    return (
+        f"the address's host {url_host(url)!r} mixes {scripts} letters, as a look-alike of another site's address does:"
+        f" readers see it as {shown}; check the address against the original"
+    )
 
 
 def _review_asks(meta: SourceMeta) -> str:

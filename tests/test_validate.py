@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from brief.errors import ContentErrors
+from brief.pdf import editions, print_data
 from brief.pipeline import Project, check
-from conftest import TINY_SHEET, TINY_SOURCE
+from brief.render import render_site
+from conftest import SUBJECT, TINY_SHEET, TINY_SOURCE, run_check
 
 
 def errors_for(make, sheets=None, sources=None) -> list[str]:
@@ -168,3 +170,39 @@ def test_a_figure_whose_quote_is_not_found_has_that_error_only(project_copy):
     edited(project_copy / "briefings/trade.yaml", 'quote: "which amounts to more than $220 billion"', 'quote: "which amounts to over $220 billion"')
     errors = check_errors(project_copy)
     assert len(errors) == 1 and errors[0].startswith("briefings/trade.yaml:24:16: quote not found")
+
+
+LOOK_ALIKE_URL = "https://www.reuters.\u0441om/world/china-russia"  # the с of "com" is Cyrillic
+LOOK_ALIKE_SHOWN = "https://www.reuters.xn--om-nmc/world/china-russia"
+
+
+@pytest.fixture
+def look_alike_project(tiny_project):
+    return tiny_project(sources={"test-article": TINY_SOURCE.replace("url: null", f"url: {LOOK_ALIKE_URL}")})
+
+
+def test_a_url_whose_host_mixes_scripts_is_a_warning(look_alike_project):
+    result = run_check(look_alike_project)
+    assert result.exit_code == 0, result.output
+    assert (
+        "sources/test-article.md:6:6: warning: the address's host 'www.reuters.\u0441om' mixes Cyrillic and Latin letters,"
+        " as a look-alike of another site's address does: readers see it as www.reuters.xn--om-nmc; check the address against the original"
+    ) in result.output.splitlines()
+
+
+def test_a_url_whose_host_mixes_scripts_is_shown_in_punycode_on_the_site_and_in_the_pdf(look_alike_project):
+    briefing = check(Project(look_alike_project))
+    pages = {page.path: page.data.decode() for page in render_site(briefing, look_alike_project / "templates", SUBJECT, stale_after_days=180).pages}
+    assert f'<a href="{LOOK_ALIKE_SHOWN}" rel="noopener">{LOOK_ALIKE_SHOWN}</a>' in pages["sources/test-article.md"]
+    assert f'class="brief-original" href="{LOOK_ALIKE_SHOWN}#:~:text=' in pages["topics/energy.md"]
+    assert not [path for path, text in pages.items() if "\u0441om" in text]
+    printed = print_data(briefing, editions(briefing, SUBJECT)[0])
+    assert [source["url"] for source in printed["sources"]] == [LOOK_ALIKE_SHOWN]
+
+
+@pytest.mark.parametrize("url", ["https://www.reuters.com/world/", "https://\u043f\u0440\u0435\u0437\u0438\u0434\u0435\u043d\u0442.\u0440\u0444/news"])
+def test_a_url_in_one_script_is_shown_as_written_without_a_warning(url, tiny_project):
+    root = tiny_project(sources={"test-article": TINY_SOURCE.replace("url: null", f"url: {url}")})
+    result = run_check(root)
+    assert result.exit_code == 0 and "warning" not in result.output, result.output
+    assert check(Project(root)).sources["test-article"].meta.display_url == url
