@@ -1,9 +1,14 @@
 """The command line, through Click's runner: exit codes and what the editor sees."""
 
+import os
+import subprocess
+import sys
+
+import pytest
 from click.testing import CliRunner
 
 from brief.cli import main
-from conftest import TINY_SHEET
+from conftest import REPO, TINY_SHEET, TINY_SOURCE
 
 
 def test_check_passes_on_the_shipped_content():
@@ -36,3 +41,41 @@ def test_help_lists_the_commands():
     result = CliRunner().invoke(main, ["--help"])
     for command in ("check", "build", "serve"):
         assert command in result.output
+
+
+# An ASCII locale without Python's UTF-8 mode: file names are decoded as ASCII, their other bytes kept as surrogates.
+ASCII_LOCALE = {"LC_ALL": "POSIX", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
+UTF8_LOCALE = {"LC_ALL": "C.UTF-8"}
+
+
+def add_source_named(root, name: bytes) -> None:
+    """A valid source under a file name given as bytes, whatever the test's own locale."""
+    with open(os.fsencode(root / "sources") + b"/" + name, "w", encoding="utf-8") as file:
+        file.write(TINY_SOURCE)
+
+
+@pytest.mark.parametrize(
+    ("command", "locale", "name"),
+    [
+        ("check", ASCII_LOCALE, "réuters.md".encode()),
+        ("check", UTF8_LOCALE, b"r\xe9uters.md"),  # Latin-1, not UTF-8
+        ("build", ASCII_LOCALE, "réuters.md".encode()),
+    ],
+    ids=["check-ascii-locale", "check-latin-1-name", "build-ascii-locale"],
+)
+def test_a_file_name_not_in_the_locales_encoding_is_an_error_not_a_traceback(tiny_project, command, locale, name):
+    root = tiny_project()
+    add_source_named(root, name)
+    result = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), command, "--project", str(root)],
+        capture_output=True,
+        text=True,
+        errors="backslashreplace",
+        env={**os.environ, **locale},
+        timeout=120,
+    )
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 1, result.stderr
+    *errors, summary = result.stderr.splitlines()
+    assert summary.startswith("1 problem(s) found; ")
+    assert len(errors) == 1 and errors[0].startswith("sources/r") and "uters.md: " in errors[0], result.stderr

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
+from test_cli import ASCII_LOCALE, add_source_named
 
 START_TIMEOUT = 90  # the first build of the whole site, on a busy CI machine
 CHANGE_TIMEOUT = 30  # how long to wait for an edit to show before calling it a hang (speed: tests/test_perf.py)
@@ -95,6 +96,8 @@ class Server:
             connection.close()
 
     def stop(self) -> None:
+        if self.process.poll() is not None:
+            return
         self.process.send_signal(signal.SIGINT)  # Ctrl+C, which serve handles by cleaning up
         try:
             self.process.wait(timeout=10)
@@ -307,4 +310,21 @@ def test_a_disk_error_in_the_first_build_is_reported_on_its_path_not_as_a_busy_p
     (root / "staging").write_text("a file where serve writes its pages\n", encoding="utf-8")
     running = Server(root, free_port())
     assert running.wait_for_line("staging", START_TIMEOUT).startswith("staging")
+    finish_after_problems(running)
     assert not [line for line in running.all_output() if "port" in line or "Traceback" in line]
+
+
+def finish_after_problems(running: Server) -> None:
+    """Wait for the count of problems and, when serve stops on them, for its end: Ctrl+C as it exits is another case."""
+    if running.wait_for_line("problem(s) found", CHANGE_TIMEOUT).endswith("serve stopped"):
+        running.process.wait(timeout=CHANGE_TIMEOUT)
+
+
+def test_a_file_name_not_in_the_locales_encoding_is_reported_without_a_traceback(tiny_project):
+    root = tiny_project()
+    add_source_named(root, "réuters.md".encode())
+    running = Server(root, free_port(), env=ASCII_LOCALE)
+    error = running.wait_for_line("uters.md: ", START_TIMEOUT)
+    assert error.startswith("sources/r")
+    finish_after_problems(running)
+    assert not [line for line in running.all_output() if "Traceback" in line]
