@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, GetCoreSchemaHandler, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, GetCoreSchemaHandler, StringConstraints
 from pydantic_core import core_schema
 
 from .quotes import normalize
@@ -180,9 +180,22 @@ def displayed_url(url: str) -> str:
     return url[: match.start(1)] + _ascii_host(match.group(1)) + url[match.end(1) :]  # type: ignore[union-attr]
 
 
+MIN_QUOTE_WORDS = 3
+# A word holds a letter or a digit: "." or "—" alone is none.
+_WORD = re.compile(r"\S*[^\W_]\S*")
+
+
+def _long_enough(quote: str) -> str:
+    # Fewer words ("the", "C") are found in almost any article and show nothing of what it says.
+    if len(_WORD.findall(quote)) < MIN_QUOTE_WORDS:
+        raise ValueError(f"{quote!r} is too short to show what the source says: quote at least {MIN_QUOTE_WORDS} words")
+    return quote
+
+
 Day = Annotated[date, BeforeValidator(_full_date)]
 Number = Annotated[float, BeforeValidator(_number)]
 WebAddress = Annotated[str, BeforeValidator(_web_address)]
+Quote = Annotated[Text, AfterValidator(_long_enough)]
 
 
 class Model(BaseModel):
@@ -193,7 +206,7 @@ class Citation(Model):
     """Where a claim is written: a source id and the exact words."""
 
     source: Slug
-    quote: Text
+    quote: Quote = Field(description=f"The source's exact words, at least {MIN_QUOTE_WORDS} of them.")
 
     @functools.cached_property
     def normalized_quote(self) -> str:

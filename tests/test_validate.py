@@ -8,7 +8,7 @@ from brief.errors import ContentErrors
 from brief.pdf import editions, print_data
 from brief.pipeline import Project, check
 from brief.render import render_site
-from conftest import SUBJECT, TINY_SHEET, TINY_SOURCE, run_check
+from conftest import SUBJECT, TINY_SHEET, TINY_SOURCE, make_tiny_project, run_check
 
 
 def errors_for(make, sheets=None, sources=None) -> list[str]:
@@ -170,6 +170,28 @@ def test_a_figure_whose_quote_is_not_found_has_that_error_only(project_copy):
     edited(project_copy / "briefings/trade.yaml", 'quote: "which amounts to more than $220 billion"', 'quote: "which amounts to over $220 billion"')
     errors = check_errors(project_copy)
     assert len(errors) == 1 and errors[0].startswith("briefings/trade.yaml:24:16: quote not found")
+
+
+@pytest.mark.parametrize("quote", ["C", ".", "the", "Beta denied", "$220 billion", ". . . ."])
+def test_a_quote_of_fewer_than_three_words_is_refused(quote, tiny_project):
+    sheet = TINY_SHEET.replace('"the pipeline carries gas to the east"', f'"{quote}"')
+    assert errors_for(tiny_project, {"energy": sheet}) == [
+        f"briefings/energy.yaml:12:16: `quote`: {quote!r} is too short to show what the source says: quote at least 3 words"
+    ]
+
+
+def test_a_quote_of_three_words_is_enough(tiny_project):
+    sheet = TINY_SHEET.replace('"the pipeline carries gas to the east"', '"carries gas to"')
+    assert check(Project(tiny_project(sheets={"energy": sheet}))).fact_count == 1
+
+
+def test_a_glossary_quote_too_short_is_refused_too(tmp_path):
+    glossary = "terms:\n  - term: Alpha\n    definition: A party.\n    cite:\n      - source: test-article\n        quote: Alpha said\n"
+    with pytest.raises(ContentErrors) as caught:
+        check(Project(make_tiny_project(tmp_path / "tiny", glossary=glossary)))
+    assert [str(error) for error in caught.value.errors] == [
+        "glossary.yaml:6:16: `quote`: 'Alpha said' is too short to show what the source says: quote at least 3 words"
+    ]
 
 
 LOOK_ALIKE_URL = "https://www.reuters.\u0441om/world/china-russia"  # the с of "com" is Cyrillic
