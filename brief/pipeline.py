@@ -8,14 +8,15 @@ import json
 import os
 import re
 import shutil
+from collections.abc import Iterator
 from dataclasses import astuple, dataclass, field
 from pathlib import Path
 
 from .briefing import Briefing
 from .cache import Cache, CompiledTemplates, code_digest
-from .errors import ContentError, ContentErrors
+from .errors import ContentError, ContentErrors, display_path
 from .files import checked_files
-from .load import GLOSSARY_FILE, SHEETS_DIR, SOURCES_DIR, content_files
+from .load import GLOSSARY_FILE, SHEETS_DIR, SOURCES_DIR, content_files, leads_outside, read_bytes, regular_file_info
 from .pdf import PrintedPdf, load_printed, publish_pdfs, save_printed, write_pdfs
 from .render import RenderedSite, render_site, write_pages
 from .site import briefing_subject, build_site, dated, edit_base_url, new_output_folder, publish, read_site_config, stale_after_days
@@ -58,10 +59,19 @@ class Project:
         return sorted(p for p in (self.templates / "assets").iterdir() if p.is_file())
 
     def inputs(self) -> list[Path]:
-        """Every file a build reads: fact sheets, sources, the glossary, templates and mkdocs.yml."""
-        folders = (self.root / SHEETS_DIR, self.root / SOURCES_DIR, self.templates)
-        # os.walk does not follow links to folders, so a link loop cannot make this endless.
-        files = [Path(top) / name for folder in folders for top, _, names in os.walk(folder) for name in names]
+        """Every file a build reads: fact sheets, sources, the glossary, templates and mkdocs.yml.
+
+        A folder of them that leads outside the project is listed itself: what it holds is not read.
+        """
+        files = []
+        for folder in (self.root / SHEETS_DIR, self.root / SOURCES_DIR, self.templates):
+            if leads_outside(folder, self.root):
+                files.append(folder)
+                continue
+            for top, folders, names in os.walk(folder):
+                # A link to a folder is not entered, so a link loop cannot make this endless; where it leads is an input all the same.
+                links = [name for name in folders if os.path.islink(os.path.join(top, name))]
+                files += [Path(top, name) for name in names + links]
         return sorted(files + [path for path in (self.root / GLOSSARY_FILE, self.config) if path.exists()])
 
 
@@ -79,6 +89,7 @@ class Memory:
 
 def check(project: Project, memory: Memory | None = None) -> Briefing:
     """The validated briefing, its warnings with it; raises ContentErrors listing every problem."""
+    _refuse(folders_outside(project, SHEETS_DIR, SOURCES_DIR))
     cache = memory.cache if memory else Cache.for_project(project.root)
     files, errors = content_files(project.root)
     briefing, problems = validate(checked_files(files, cache))
@@ -105,6 +116,7 @@ def generate(project: Project, memory: Memory | None = None) -> tuple[Briefing, 
 
 def stage(project: Project, briefing: Briefing, memory: Memory | None = None) -> list[str]:
     """Render the briefing into the staging folder; returns what changed there."""
+    _refuse(unopenable_templates(project) + folders_outside(project, "staging", "staging/docs"))
     config = read_site_config(project.config)
     previous = memory.rendered if memory else None
     compiled = memory.templates if memory else None
@@ -113,6 +125,50 @@ def stage(project: Project, briefing: Briefing, memory: Memory | None = None) ->
     if memory:
         memory.rendered = site
     return changed
+
+
+def folders_outside(project: Project, *names: str) -> list[ContentError]:
+    """An error for each of the project's folders among names that leads outside it through a symbolic link."""
+    message = "leads outside the project through a symbolic link: make it a folder inside the project"
+    return [ContentError(f"{name}/", 0, 0, message) for name in names if leads_outside(project.root / name, project.root)]
+
+
+def unopenable_templates(project: Project) -> list[ContentError]:
+    """An error for each file and folder under templates/ that the build may not open: it leads outside the project, or is no regular file.
+
+    Jinja, Typst and the copy of the assets open whatever path they are given, so templates/ is
+    checked whole before they run. Links to folders are followed, so a link to a folder elsewhere
+    in the project that holds a link out is found too; a folder already seen is not entered again.
+    """
+    root = project.root
+    if leads_outside(project.templates, root):
+        return folders_outside(project, "templates")
+    errors, seen = [], set()
+    for top, folders, names in os.walk(project.templates, followlinks=True):
+        seen.add(os.path.realpath(top))
+        for name in list(folders):
+            path = Path(top, name)
+            if leads_outside(path, root):
+                message = "leads outside the project through a symbolic link: copy the folder in instead"
+                errors.append(ContentError(f"{display_path(path, root)}/", 0, 0, message))
+            if leads_outside(path, root) or os.path.realpath(path) in seen:
+                folders.remove(name)
+        errors += [ContentError(display_path(path, root), 0, 0, why) for path, why in _unopenable_files(Path(top), names, root)]
+    return errors
+
+
+def _unopenable_files(folder: Path, names: list[str], root: Path) -> Iterator[tuple[Path, str]]:
+    """The files among names in folder that the build may not open, and why."""
+    for path in (folder / name for name in names):
+        info, refusal = regular_file_info(path, root)
+        # A link to nothing inside the project opens nothing (editors leave such links as locks).
+        if info is None and (path.exists() or leads_outside(path, root)):
+            yield path, refusal
+
+
+def _refuse(errors: list[ContentError]) -> None:
+    if errors:
+        raise ContentErrors(errors)
 
 
 @dataclass(frozen=True)
@@ -182,16 +238,15 @@ def build_state(project: Project, paper: str, with_pdf: bool) -> str:
     for line in (f"code={code_digest()}", *_config_environment(project.config)):
         digest.update(line.encode() + b"\n")
     for path in project.inputs():
-        digest.update(f"{path.relative_to(project.root).as_posix()}\n{_file_digest(path)}\n".encode())
+        digest.update(f"{path.relative_to(project.root).as_posix()}\n{_file_digest(path, project.root)}\n".encode())
     return digest.hexdigest()
 
 
-def _file_digest(path: Path) -> str:
-    """The file's SHA-256, read in chunks; a link is taken as where it points, and what cannot be read as that."""
-    if path.is_symlink():
-        return f"link to {os.readlink(path)}"
-    if not path.is_file():
-        return "not a regular file"  # a named pipe would block the read
+def _file_digest(path: Path, root: Path) -> str:
+    """The file's SHA-256, read in chunks; for a file the build may not open, or cannot read, why not."""
+    info, refusal = regular_file_info(path, root)
+    if info is None:
+        return refusal  # not opened: a link out, or a named pipe that would block the read; the build stops at it
     try:
         with path.open("rb") as file:
             return hashlib.file_digest(file, "sha256").hexdigest()
@@ -204,7 +259,8 @@ _ENV_TAG = re.compile(r"!ENV\s+(\[[^\]]*\]|\S+)")
 
 def _config_environment(config: Path) -> list[str]:
     """The variables mkdocs.yml reads with `!ENV`, and their values: they change the site as a file would."""
-    text = config.read_text(encoding="utf-8") if config.is_file() else ""
+    raw, _ = read_bytes(config, config.parent)  # what it cannot be read as, stage reports
+    text = raw.decode("utf-8", "replace") if raw else ""
     names = {name for tag in _ENV_TAG.findall(text) for name in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", tag)}
     return [f"{name}={os.environ.get(name)}" for name in sorted(names)]
 
@@ -215,6 +271,7 @@ def pdf(project: Project, paper: str = "a4") -> list[PrintedPdf]:
     The site pages are left as they are; `build` rebuilds both. Nothing is printed while a source awaits review.
     """
     briefing = publishable(project)
+    _refuse(unopenable_templates(project))
     # The PDFs replaced here may differ from those the last build made (another paper size).
     project.stamp.unlink(missing_ok=True)
     output = new_output_folder(project.site)

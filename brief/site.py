@@ -11,6 +11,7 @@ import contextlib
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -27,7 +28,8 @@ from mkdocs.exceptions import MkDocsException
 from mkdocs.utils.yaml import yaml_load
 
 from .cache import CompiledTemplates
-from .errors import ContentError, ContentErrors
+from .errors import ContentError, ContentErrors, display_path
+from .load import leads_outside, read_bytes
 
 # MkDocs' own default (edit/master/docs/) points into the docs folder, which here holds
 # generated pages; the files an editor changes live at the repository's top level.
@@ -155,14 +157,67 @@ def dated(day: date) -> Iterator[None]:
 
 
 def read_site_config(config_file: Path) -> dict:
-    """mkdocs.yml as data, read with MkDocs' own YAML loader so `!ENV` values work as in the build."""
+    """mkdocs.yml as data, with what it INHERITs, read with MkDocs' own YAML loader so `!ENV` values work as in the build.
+
+    It and what it inherits are read only when they are regular files inside the project (its folder),
+    so a link or `INHERIT:` cannot publish another file, nor a named pipe stop the build.
+    """
+    config = _config_file(config_file, config_file.parent)
+    if "INHERIT" not in config:
+        return config
+    _check_inherited(config_file, config)
+    with config_file.open("rb") as file:  # MkDocs merges in what a file inherits only when it reads a file
+        return yaml_load(file)
+
+
+def _config_file(path: Path, root: Path) -> dict:
+    """One configuration file's own settings (what it inherits not merged in)."""
+    if not os.path.lexists(path):
+        raise ContentErrors([ContentError(display_path(path, root), 0, 0, "is missing: create it (see README.md, Layout)")])
+    raw, problems = read_bytes(path, root)
+    if raw is None:
+        raise ContentErrors(problems)
     try:
-        config = yaml_load(config_file.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError, MkDocsException) as exc:
-        raise ContentErrors([_config_error(config_file, exc)]) from exc
+        config = yaml_load(raw.decode("utf-8")) or {}
+    except (UnicodeDecodeError, yaml.YAMLError, MkDocsException) as exc:
+        raise ContentErrors([_config_error(display_path(path, root), exc)]) from exc
     if not isinstance(config, dict):
-        raise ContentErrors([ContentError(config_file.name, 0, 0, "expected settings (`key: value` lines) at the top level: correct it")])
+        raise ContentErrors([ContentError(display_path(path, root), 0, 0, "expected settings (`key: value` lines) at the top level: correct it")])
     return config
+
+
+def _check_inherited(config_file: Path, config: dict) -> None:
+    """Raise ContentErrors unless each file the chain of INHERITs names is a regular file inside the project, none named twice."""
+    root, path, seen = config_file.parent, config_file, {config_file}
+    while "INHERIT" in config:
+        named = str(config["INHERIT"])
+        parent = Path(os.path.normpath(path.parent / named))
+        problem = _inherit_problem(parent, root, seen)
+        if problem:
+            raise ContentErrors([ContentError(display_path(path, root), *_inherit_line(path), f"`INHERIT: {named}` {problem}")])
+        seen.add(parent)
+        path, config = parent, _config_file(parent, root)
+
+
+def _inherit_problem(parent: Path, root: Path, seen: set[Path]) -> str | None:
+    """Why a configuration file may not inherit from parent, or None."""
+    if leads_outside(parent, root):
+        return "leads outside the project: inherit only from a file inside it"
+    if not os.path.lexists(parent):
+        return "names a file that does not exist: correct the path"
+    if parent in seen:
+        return "comes back to a file already inherited: break the loop"
+    return None
+
+
+_INHERIT_LINE = re.compile(r"^INHERIT\s*:", re.MULTILINE)
+
+
+def _inherit_line(path: Path) -> tuple[int, int]:
+    """The line and column of the file's `INHERIT:` (a file read before, as a regular file inside the project); 0, 0 if not found."""
+    text = path.read_text(encoding="utf-8")
+    found = _INHERIT_LINE.search(text)
+    return (text.count("\n", 0, found.start()) + 1, 1) if found else (0, 0)
 
 
 def briefing_subject(config: dict) -> str:
@@ -217,13 +272,13 @@ def _configured_hooks(config_file: Path) -> list[str]:
     return [str(hook) for hook in hooks] if isinstance(hooks, list) else []
 
 
-def _config_error(config_file: Path, exc: Exception) -> ContentError:
-    """Why mkdocs.yml cannot be read, at the line YAML names when it names one (MkDocs wraps YAML's error)."""
+def _config_error(name: str, exc: Exception) -> ContentError:
+    """Why a configuration file cannot be read, at the line YAML names when it names one (MkDocs wraps YAML's error)."""
     marked = next((e for e in (exc, exc.__context__) if isinstance(e, yaml.MarkedYAMLError) and e.problem_mark), None)
     if marked is None:
-        return ContentError(config_file.name, 0, 0, f"cannot read the site configuration ({exc}): correct it")
+        return ContentError(name, 0, 0, f"cannot read the site configuration ({exc}): correct it")
     mark = marked.problem_mark
-    return ContentError(config_file.name, mark.line + 1, mark.column + 1, f"YAML syntax: {marked.problem}: correct it")
+    return ContentError(name, mark.line + 1, mark.column + 1, f"YAML syntax: {marked.problem}: correct it")
 
 
 # A build's folders beside site/ left this long were left by a build that was killed: they are removed.

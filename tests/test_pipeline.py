@@ -10,6 +10,8 @@ import hashlib
 import os
 import re
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from types import SimpleNamespace
@@ -20,7 +22,7 @@ from click.testing import CliRunner
 from brief import pipeline
 from brief.cli import main
 from brief.pipeline import NAV_TOPICS_MAX, Project, build, site_nav, up_to_date
-from conftest import TINY_SOURCE, make_tiny_project
+from conftest import REPO, TINY_SOURCE, make_tiny_project
 
 OUTPUT_FOLDERS = ("site", "staging")
 
@@ -270,3 +272,147 @@ def test_past_the_limit_the_overview_leads_to_the_topics():
     nav = site_nav(briefing_with(NAV_TOPICS_MAX + 1))
     assert not any("Topics" in entry for entry in nav)
     assert nav[0] == {"Overview": "index.md"}
+
+
+# Links out of the project: nothing behind one is opened, hashed, copied or written.
+
+_opened: list[str] | None = None
+
+
+def _note_opening(event: str, args: tuple) -> None:
+    if _opened is not None and event in ("open", "os.listdir", "os.scandir") and args and isinstance(args[0], (str, bytes, os.PathLike)):
+        _opened.append(os.path.realpath(os.fsdecode(args[0])))
+
+
+@pytest.fixture
+def opened():
+    """The real paths of the files this process opens, and the folders it lists, during the test."""
+    global _opened
+    if not getattr(sys, "_brief_test_hook", False):  # an audit hook cannot be removed: add it once, record only here
+        sys.addaudithook(_note_opening)
+        sys._brief_test_hook = True
+    _opened = []
+    yield _opened
+    _opened = None
+
+
+SECRET = "SECRET-OUTSIDE-THE-PROJECT"
+
+
+@pytest.fixture
+def outside(tmp_path: Path) -> Path:
+    """A folder beside the project, holding a file and a source that must not reach the site."""
+    folder = tmp_path / "outside"
+    folder.mkdir()
+    (folder / "secret.txt").write_text(f"{SECRET}\n", encoding="utf-8")
+    (folder / "test-article.md").write_text(TINY_SOURCE.replace("Alpha said", f"{SECRET} Alpha said"), encoding="utf-8")
+    return folder
+
+
+def inside(paths: list[str], folder: Path) -> list[str]:
+    real = os.path.realpath(folder)
+    return [path for path in paths if path == real or path.startswith(real + os.sep)]
+
+
+def site_text(project: Path) -> str:
+    return "".join(path.read_bytes().decode("utf-8", "replace") for path in (project / "site").rglob("*") if path.is_file())
+
+
+LINKS_OUT = {
+    "sources/": ("sources", "outside", "sources/: leads outside the project through a symbolic link: make it a folder inside the project"),
+    "briefings/": ("briefings", "outside", "briefings/: leads outside the project through a symbolic link: make it a folder inside the project"),
+    "an asset": ("templates/assets/leak.txt", "outside/secret.txt", "templates/assets/leak.txt: leads outside the project through a symbolic link: copy the file in instead"),
+    "a page template": ("templates/methodology.md.j2", "outside/secret.txt", "templates/methodology.md.j2: leads outside the project through a symbolic link: copy the file in instead"),
+    "the print template": ("templates/print.typ", "outside/secret.txt", "templates/print.typ: leads outside the project through a symbolic link: copy the file in instead"),
+    "a folder of templates": ("templates/parts", "outside", "templates/parts/: leads outside the project through a symbolic link: copy the folder in instead"),
+    "mkdocs.yml": ("mkdocs.yml", "outside/secret.txt", "mkdocs.yml: leads outside the project through a symbolic link: copy the file in instead"),
+}
+
+
+@pytest.mark.parametrize("case", LINKS_OUT)
+def test_a_link_out_of_the_project_is_refused_and_nothing_behind_it_is_opened(case: str, project: Path, outside: Path, opened: list[str]):
+    link, target, error = LINKS_OUT[case]
+    site_before = snapshot(project / "site")
+    path = project / link
+    if path.is_dir():
+        shutil.rmtree(path)
+    path.unlink(missing_ok=True)
+    path.symlink_to(outside.parent / target)
+
+    result = run_build(project)
+
+    assert result.exit_code == 1, result.output
+    assert result.output.splitlines() == [error, "1 problem(s) found; nothing was written to site/"]
+    assert inside(opened, outside) == []
+    assert snapshot(project / "site") == site_before
+
+
+def test_a_link_to_a_folder_in_the_project_that_holds_a_link_out_is_refused(project: Path, outside: Path, opened: list[str]):
+    (project / "parts").mkdir()
+    (project / "parts" / "leak.txt").symlink_to(outside / "secret.txt")
+    (project / "templates" / "parts").symlink_to(project / "parts")
+
+    result = run_build(project)
+
+    assert result.exit_code == 1, result.output
+    assert result.output.splitlines()[0] == "templates/parts/leak.txt: leads outside the project through a symbolic link: copy the file in instead"
+    assert inside(opened, outside) == []
+
+
+def run_in_own_process(root: Path, command: str = "build") -> subprocess.CompletedProcess:
+    """The command line run as a user runs it; a build that blocks (on a named pipe) is stopped and fails the test."""
+    try:
+        return subprocess.run([sys.executable, str(REPO / "build.py"), command, "--project", str(root)], capture_output=True, text=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{command} blocked")
+
+
+@pytest.mark.parametrize("name", ["mkdocs.yml", "templates/topic.md.j2", "templates/assets/brief.css"])
+def test_a_named_pipe_is_refused_without_being_opened(name: str, project: Path):
+    (project / name).unlink()
+    os.mkfifo(project / name)
+
+    result = run_in_own_process(project)
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stderr.splitlines() == [f"{name}: is not a regular file: replace it with one, or remove it", "1 problem(s) found; nothing was written to site/"]
+
+
+INHERITS = {
+    "a file outside": ("INHERIT: {outside}/secret.txt\n", {}, "mkdocs.yml:1:1: `INHERIT: {outside}/secret.txt` leads outside the project: inherit only from a file inside it"),
+    "a link out": ("INHERIT: base.yml\n", {"base.yml": "link"}, "mkdocs.yml:1:1: `INHERIT: base.yml` leads outside the project: inherit only from a file inside it"),
+    "a loop": ("INHERIT: base.yml\n", {"base.yml": "INHERIT: mkdocs.yml\n"}, "base.yml:1:1: `INHERIT: mkdocs.yml` comes back to a file already inherited: break the loop"),
+    "a missing file": ("INHERIT: base.yml\n", {}, "mkdocs.yml:1:1: `INHERIT: base.yml` names a file that does not exist: correct the path"),
+}
+
+
+@pytest.mark.parametrize("case", INHERITS)
+def test_mkdocs_yml_inherits_only_from_files_inside_the_project(case: str, project: Path, outside: Path, opened: list[str]):
+    line, files, error = INHERITS[case]
+    config = project / "mkdocs.yml"
+    config.write_text(line.format(outside=outside) + config.read_text(encoding="utf-8"), encoding="utf-8")
+    for name, text in files.items():
+        if text == "link":
+            (project / name).symlink_to(outside / "secret.txt")
+        else:
+            (project / name).write_text(text, encoding="utf-8")
+    site_before = snapshot(project / "site")
+
+    result = run_build(project)
+
+    assert result.exit_code == 1, result.output
+    assert result.output.splitlines() == [error.format(outside=outside), "1 problem(s) found; nothing was written to site/"]
+    assert inside(opened, outside) == []
+    assert snapshot(project / "site") == site_before
+
+
+def test_what_mkdocs_yml_inherits_from_inside_the_project_is_read_as_mkdocs_reads_it(tiny_project):
+    project = Project(tiny_project())
+    text = project.config.read_text(encoding="utf-8")
+    own, inherited = text.split("extra:\n", 1)
+    (project.root / "base.yml").write_text("extra:\n" + inherited.replace("subject: Russia–China relations", "subject: Inherited subject"), encoding="utf-8")
+    project.config.write_text("INHERIT: base.yml\n" + own, encoding="utf-8")
+
+    build(project, with_pdf=False)
+
+    assert "Inherited subject" in (project.site / "index.html").read_text(encoding="utf-8")
