@@ -28,6 +28,7 @@ NO_SHEETS = "no fact sheets: add one, e.g. briefings/energy.yaml"
 def validate(files: list[CheckedFile]) -> tuple[Briefing | None, list[ContentError]]:
     """The Briefing built from the checked files (its warnings with it), or None and every problem found, theirs first."""
     errors = [error for file in files for error in file.errors]
+    today = date.today()  # not in files.py: what a file makes alone is cached by its bytes, and today moves on
     sources: dict[str, tuple[SourceFile, SourceMeta]] = {}
     texts: dict[str, SourceText] = {}
     broken = set()
@@ -39,7 +40,7 @@ def validate(files: list[CheckedFile]) -> tuple[Briefing | None, list[ContentErr
             if file.parsed is None:
                 broken.add(file.path.stem)  # its citations cannot be placed; its own errors say why
                 continue
-            errors += _check_source(file.parsed, file.model)
+            errors += _check_source(file.parsed, file.model, today)
             texts[file.parsed.id] = file.parsed.text
             if file.model is not None:
                 sources[file.parsed.id] = (file.parsed, file.model)
@@ -54,7 +55,7 @@ def validate(files: list[CheckedFile]) -> tuple[Briefing | None, list[ContentErr
     if not errors and not topics:
         errors.append(ContentError(f"{SHEETS_DIR}/", 0, 0, NO_SHEETS))
     errors += _check_fact_ids(topics)
-    errors += _check_dates(topics)
+    errors += _check_dates(topics, today)
     errors += _check_metric_units(topics)
     errors += _check_contradictions(topics)
     errors += _check_confirmations(topics)
@@ -71,7 +72,7 @@ def validate(files: list[CheckedFile]) -> tuple[Briefing | None, list[ContentErr
     return briefing, []
 
 
-def _check_source(source: SourceFile, meta: SourceMeta | None) -> list[ContentError]:
+def _check_source(source: SourceFile, meta: SourceMeta | None, today: date) -> list[ContentError]:
     errors = []
     if not re.fullmatch(SLUG_PATTERN, source.id):
         errors.append(ContentError(source.front.name, 0, 0, f"file name {source.id!r} is not a valid source id: rename it; {slug_problem(source.id)}"))
@@ -79,7 +80,13 @@ def _check_source(source: SourceFile, meta: SourceMeta | None) -> list[ContentEr
         errors.append(source.front.error(("title",), UNTITLED))
     if meta is not None and meta.published and meta.published > meta.archived:
         errors.append(source.front.error(("published",), f"published {meta.published} is after archived {meta.archived}: correct one of the two dates"))
-    return errors
+    return errors + (_future_dates(source, meta, today) if meta is not None else [])
+
+
+def _future_dates(source: SourceFile, meta: SourceMeta, today: date) -> list[ContentError]:
+    """An error at published or archived when it is after the day of the build: a day not yet come is a slip."""
+    dates = (("published", meta.published), ("archived", meta.archived))
+    return [source.front.error((field,), f"{field} {day} is after today, {today}: correct the date") for field, day in dates if day and day > today]
 
 
 def _check_topic_id(doc: Document) -> list[ContentError]:
@@ -110,9 +117,11 @@ def _place(doc: Document, loc: Loc) -> str:
     return f"{doc.name}:{line}:{col}"
 
 
-def _check_dates(topics: list[tuple[Document, Topic]]) -> list[ContentError]:
+def _check_dates(topics: list[tuple[Document, Topic]], today: date) -> list[ContentError]:
     errors = []
     for doc, topic in topics:
+        if topic.sheet.as_of > today:
+            errors.append(doc.error(("as_of",), f"as_of {topic.sheet.as_of} is after today, {today}: set it to the day the sheet was last brought up to date"))
         for index, fact in enumerate(topic.sheet.facts):
             if fact.date and date(fact.date.year, fact.date.month or 1, fact.date.day or 1) > topic.sheet.as_of:
                 errors.append(doc.error(("facts", index, "date"), f"dated {fact.date}, after the sheet's as_of {topic.sheet.as_of}: correct the date or move as_of forward"))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date, timedelta
+
 import pytest
 
 from brief.errors import ContentErrors
@@ -191,6 +194,31 @@ def test_a_glossary_quote_too_short_is_refused_too(tmp_path):
         check(Project(make_tiny_project(tmp_path / "tiny", glossary=glossary)))
     assert [str(error) for error in caught.value.errors] == [
         "glossary.yaml:6:16: `quote`: 'Alpha said' is too short to show what the source says: quote at least 3 words"
+    ]
+
+
+def a_year_from_today() -> str:
+    return (date.today() + timedelta(days=366)).isoformat()
+
+
+@pytest.mark.parametrize(("field", "line"), [("published", 5), ("archived", 7)])
+def test_a_source_date_after_today_is_refused(field, line, tiny_project):
+    later = a_year_from_today()
+    source = re.sub(rf"^{field}: .*$", f"{field}: {later}", TINY_SOURCE, flags=re.MULTILINE)
+    errors = errors_for(tiny_project, sources={"test-article": source})
+    assert f"sources/test-article.md:{line}:{len(field) + 3}: {field} {later} is after today, {date.today()}: correct the date" in errors
+
+
+def test_a_source_archived_today_passes(tiny_project):
+    source = TINY_SOURCE.replace("archived: 2026-11-23", f"archived: {date.today()}")
+    assert check(Project(tiny_project(sources={"test-article": source}))).fact_count == 1
+
+
+def test_a_sheet_as_of_after_today_is_refused(tiny_project):
+    later = a_year_from_today()
+    sheet = TINY_SHEET.replace("as_of: 2025-01-21", f"as_of: {later}")
+    assert errors_for(tiny_project, {"energy": sheet}) == [
+        f"briefings/energy.yaml:3:8: as_of {later} is after today, {date.today()}: set it to the day the sheet was last brought up to date"
     ]
 
 
