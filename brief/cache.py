@@ -56,7 +56,7 @@ class Cache:
 
     def value(self, path: Path, raw: bytes, make: Callable[[], T]) -> T:
         """What make() makes of the file at path with these bytes: made once, then kept."""
-        digest = hashlib.sha256(f"{self.code}\n{path}\n".encode())
+        digest = hashlib.sha256(self.code.encode() + b"\n" + os.fsencode(path) + b"\n")  # a file name need not be text
         digest.update(raw)
         key = digest.hexdigest()
         self._used.add(key)
