@@ -382,4 +382,6 @@ def publish_pdfs(built: Path, site: Path) -> None:
     if (site / TOPIC_PDF_DIR).exists():
         (site / TOPIC_PDF_DIR).rename(old)
     (built / TOPIC_PDF_DIR).rename(site / TOPIC_PDF_DIR)
-    shutil.rmtree(old, ignore_errors=True)
+    # With the old folder, any a killed pdf left: no other pdf is running (see site.building).
+    for left in site.glob(f".{TOPIC_PDF_DIR}-old-*"):
+        shutil.rmtree(left, ignore_errors=True)

@@ -19,7 +19,18 @@ from .files import checked_files
 from .load import GLOSSARY_FILE, SHEETS_DIR, SOURCES_DIR, content_files, leads_outside, read_bytes, regular_file_info
 from .pdf import PrintedPdf, load_printed, publish_pdfs, save_printed, write_pdfs
 from .render import RenderedSite, render_site, write_pages
-from .site import briefing_subject, build_site, dated, edit_base_url, new_output_folder, publish, read_site_config, stale_after_days
+from .site import (
+    briefing_subject,
+    build_site,
+    building,
+    dated,
+    edit_base_url,
+    new_output_folder,
+    publish,
+    read_only_folders,
+    read_site_config,
+    stale_after_days,
+)
 from .validate import validate
 
 
@@ -183,31 +194,34 @@ class Built:
 def build(project: Project, paper: str = "a4", with_pdf: bool = True) -> Built:
     """Check, render, build the site and its PDFs into a new folder, and swap it in place of site/.
 
-    Nothing is built while a source awaits review (see publishable). When nothing the build
-    reads has changed since the build that made site/, site/ is left as it is: the same
-    input and code give the same check and the same site, so none of it runs again, and
-    what the last build reported is reported again.
+    One build or pdf runs at a time (see site.building). Nothing is built while a source
+    awaits review (see publishable). When nothing the build reads has changed since the
+    build that made site/, site/ is left as it is: the same input and code give the same
+    check and the same site, so none of it runs again, and what the last build reported
+    is reported again.
     """
-    state = build_state(project, paper, with_pdf)
-    last = stamped(project, state)
-    if last is not None:
-        return last
-    briefing = publishable(project)
-    stage(project, briefing)
-    output = new_output_folder(project.site)
-    try:
-        with dated(briefing.as_of):
-            build_site(project.config, project.staging, output, site_nav(briefing))
-        printed = _print_reusing(project, briefing, output, paper) if with_pdf else []
-        project.printed.unlink(missing_ok=True)
-        publish(output, project.site)
-    finally:
-        shutil.rmtree(output, ignore_errors=True)
-    save_printed(printed, project.printed)
-    built = Built(briefing.fact_count, tuple(briefing.warnings.all()), rebuilt=True)
-    stamp = {"state": state, "fact_count": built.fact_count, "warnings": [astuple(warning) for warning in built.warnings]}
-    project.stamp.write_text(json.dumps(stamp), encoding="utf-8")
-    return built
+    with building(project.site):
+        state = build_state(project, paper, with_pdf)
+        last = stamped(project, state)
+        if last is not None:
+            return last
+        briefing = publishable(project)
+        stage(project, briefing)
+        _refuse(read_only_folders(project.site))
+        output = new_output_folder(project.site)
+        try:
+            with dated(briefing.as_of):
+                build_site(project.config, project.staging, output, site_nav(briefing))
+            printed = _print_reusing(project, briefing, output, paper) if with_pdf else []
+            project.printed.unlink(missing_ok=True)
+            publish(output, project.site)
+        finally:
+            shutil.rmtree(output, ignore_errors=True)
+        save_printed(printed, project.printed)
+        built = Built(briefing.fact_count, tuple(briefing.warnings.all()), rebuilt=True)
+        stamp = {"state": state, "fact_count": built.fact_count, "warnings": [astuple(warning) for warning in built.warnings]}
+        project.stamp.write_text(json.dumps(stamp), encoding="utf-8")
+        return built
 
 
 def _print_reusing(project: Project, briefing: Briefing, output: Path, paper: str) -> list[PrintedPdf]:
@@ -270,19 +284,20 @@ def pdf(project: Project, paper: str = "a4") -> list[PrintedPdf]:
 
     The site pages are left as they are; `build` rebuilds both. Nothing is printed while a source awaits review.
     """
-    briefing = publishable(project)
-    _refuse(unopenable_templates(project))
-    # The PDFs replaced here may differ from those the last build made (another paper size).
-    project.stamp.unlink(missing_ok=True)
-    output = new_output_folder(project.site)
-    try:
-        printed = _print_reusing(project, briefing, output, paper)
-        project.printed.unlink(missing_ok=True)
-        publish_pdfs(output, project.site)
-    finally:
-        shutil.rmtree(output, ignore_errors=True)
-    save_printed(printed, project.printed)
-    return printed
+    with building(project.site):
+        briefing = publishable(project)
+        _refuse(unopenable_templates(project) + read_only_folders(project.site))
+        # The PDFs replaced here may differ from those the last build made (another paper size).
+        project.stamp.unlink(missing_ok=True)
+        output = new_output_folder(project.site)
+        try:
+            printed = _print_reusing(project, briefing, output, paper)
+            project.printed.unlink(missing_ok=True)
+            publish_pdfs(output, project.site)
+        finally:
+            shutil.rmtree(output, ignore_errors=True)
+        save_printed(printed, project.printed)
+        return printed
 
 
 # Material draws the whole navigation into every page, so with a link per topic each page

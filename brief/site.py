@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import calendar
 import contextlib
+import errno
+import fcntl
 import json
 import logging
 import os
 import re
 import shutil
 import tempfile
-import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -54,11 +55,34 @@ def build_site(config_file: Path, docs: Path, output: Path, nav: list, dirty: bo
         config = load_config(str(config_file), docs_dir=str(docs), site_dir=str(output), nav=nav, **hooks)
         with _quiet_about_dirty_builds():
             mkdocs_build(config, dirty=dirty)
-    except (MkDocsException, OSError) as exc:
-        message = "; ".join([*reasons.messages, str(exc)])
-        raise ContentErrors([ContentError(config_file.name, 0, 0, f"MkDocs could not build the site ({message}): correct {config_file.name}")]) from exc
+    except OSError as exc:
+        if exc.errno not in WRITE_TROUBLE:
+            raise _mkdocs_error(config_file, reasons.messages, exc) from exc
+        raise ContentErrors([write_error(output.parent, exc)]) from exc
+    except MkDocsException as exc:
+        raise _mkdocs_error(config_file, reasons.messages, exc) from exc
     finally:
         logger.removeHandler(reasons)
+
+
+def _mkdocs_error(config_file: Path, logged: list[str], exc: Exception) -> ContentErrors:
+    message = "; ".join([*logged, str(exc)])
+    return ContentErrors([ContentError(config_file.name, 0, 0, f"MkDocs could not build the site ({message}): correct {config_file.name}")])
+
+
+# What to do when a folder cannot be written: these say nothing about mkdocs.yml or the content.
+WRITE_TROUBLE = {
+    errno.ENOSPC: "free space on its disk, then run this again",
+    errno.EDQUOT: "free space within your disk quota, then run this again",
+    errno.EROFS: "its file system is read-only: work on a copy of the project on a writable disk",
+    errno.EACCES: "make it writable for you (chmod u+w), then run this again",
+    errno.EPERM: "make it writable for you (chmod u+w, or chattr -i), then run this again",
+}
+
+
+def write_error(folder: Path, exc: OSError) -> ContentError:
+    """Why nothing can be written into folder (a full disk, a read-only folder), named, and what to do."""
+    return ContentError(f"{folder}/", 0, 0, f"cannot be written ({exc.strerror}): {WRITE_TROUBLE[exc.errno]}")
 
 
 # What a dirty build writes besides the pages it rebuilds (MkDocs 1.6, Material 9), found by
@@ -281,18 +305,62 @@ def _config_error(name: str, exc: Exception) -> ContentError:
     return ContentError(name, mark.line + 1, mark.column + 1, f"YAML syntax: {marked.problem}: correct it")
 
 
-# A build's folders beside site/ left this long were left by a build that was killed: they are removed.
-ABANDONED_AFTER_SECONDS = 86_400
+LOCK_FILE = ".site.lock"
+
+
+@contextlib.contextmanager
+def building(site: Path) -> Iterator[None]:
+    """Within, this process alone builds into site/ (and the staging folder); raises ContentErrors if another is,
+    or if site/ leads outside the project through a symbolic link.
+
+    The lock is an flock on LOCK_FILE beside site/, which the system releases when its process
+    ends, killed or not. Once it is held, no other build is running, so the folders beside
+    site/ that a killed build left are removed.
+    """
+    lock = site.with_name(LOCK_FILE)
+    try:
+        # Not through a link: opened for writing, a link could create or lock any file.
+        descriptor = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        raise ContentErrors([_lock_error(lock, exc)]) from exc
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            message = "another build or pdf of this project is running: wait for it to finish, then run this again"
+            raise ContentErrors([ContentError(f"{site.name}/", 0, 0, message)]) from None
+        if leads_outside(site, site.parent):
+            message = "leads outside the project through a symbolic link: remove the link; build makes the folder"
+            raise ContentErrors([ContentError(f"{site.name}/", 0, 0, message)])
+        _remove_abandoned(site.parent)
+        yield
+    finally:
+        os.close(descriptor)  # releases the lock; the file stays, so every build locks the same one
+
+
+def _lock_error(lock: Path, exc: OSError) -> ContentError:
+    if exc.errno in WRITE_TROUBLE:
+        return write_error(lock.parent, exc)
+    return ContentError(lock.name, 0, 0, f"cannot be opened as the build's lock ({exc.strerror}): remove it")
+
+
+def read_only_folders(site: Path) -> list[ContentError]:
+    """An error for the first folder of site/ (itself included) that cannot be written: the old site could not be removed once replaced."""
+    for top, _, _ in os.walk(site):
+        if not os.access(top, os.W_OK | os.X_OK):
+            message = f"is read-only, so the old site could not be removed once replaced: make it writable (chmod -R u+w {site.name}), or remove {site.name}/"
+            return [ContentError(f"{Path(top).relative_to(site.parent).as_posix()}/", 0, 0, message)]
+    return []
 
 
 def new_output_folder(site: Path) -> Path:
-    """An empty folder beside site/, on the same file system so the final swap is a rename.
-
-    Folders that a killed build left there a day or more ago are removed first; a newer
-    one may belong to a build still running.
-    """
-    _remove_abandoned(site.parent, time.time() - ABANDONED_AFTER_SECONDS)
-    folder = Path(tempfile.mkdtemp(prefix=".site-build-", dir=site.parent))
+    """An empty folder beside site/, on the same file system so the final swap is a rename."""
+    try:
+        folder = Path(tempfile.mkdtemp(prefix=".site-build-", dir=site.parent))
+    except OSError as exc:
+        if exc.errno not in WRITE_TROUBLE:
+            raise
+        raise ContentErrors([write_error(site.parent, exc)]) from exc
     # mkdtemp makes it private (0700); as site/ it must be readable like any folder the user makes.
     folder.chmod(0o777 & ~_umask())
     return folder
@@ -304,14 +372,20 @@ def _umask() -> int:
     return current
 
 
-def _remove_abandoned(folder: Path, moment: float) -> None:
+def _remove_abandoned(folder: Path) -> None:
+    """Remove the folders that builds killed before they finished left in folder."""
     for entry in folder.glob(".site-*-*"):
-        try:
-            abandoned = entry.name.startswith((".site-build-", ".site-old-")) and entry.is_dir() and not entry.is_symlink() and entry.stat().st_mtime < moment
-        except OSError:  # another build removed it meanwhile
-            continue
-        if abandoned:
-            shutil.rmtree(entry, ignore_errors=True)
+        if entry.name.startswith((".site-build-", ".site-old-")):
+            _remove(entry)
+
+
+def _remove(path: Path) -> None:
+    """Remove a folder, or the link or file in its place (never what a link leads to)."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(OSError):  # as rmtree's ignore_errors: what is left is removed by the next build
+            path.unlink(missing_ok=True)
 
 
 def publish(built: Path, site: Path) -> None:
@@ -322,11 +396,10 @@ def publish(built: Path, site: Path) -> None:
     old = site.with_name(f".site-old-{built.name.removeprefix('.site-build-')}")
     if site.exists():
         site.rename(old)
-        os.utime(old)  # renamed, it keeps site/'s age: dated now, no other build takes it for abandoned
     try:
         built.rename(site)
     except OSError:
         if old.exists() and not site.exists():
             old.rename(site)
         raise
-    shutil.rmtree(old, ignore_errors=True)
+    _remove(old)

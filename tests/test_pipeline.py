@@ -6,6 +6,7 @@ nothing runs again when nothing changed, and any change to an input rebuilds; th
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -25,6 +26,8 @@ from brief.pipeline import NAV_TOPICS_MAX, Project, build, site_nav, up_to_date
 from conftest import REPO, TINY_SOURCE, make_tiny_project
 
 OUTPUT_FOLDERS = ("site", "staging")
+# What a project holds after a build: its inputs, the output folders, and the lock builds take in turn.
+BUILT_PROJECT = sorted(["briefings", "sources", "templates", "mkdocs.yml", ".site.lock", *OUTPUT_FOLDERS])
 
 
 def snapshot(folder: Path, skip: tuple[str, ...] = ()) -> dict[str, str]:
@@ -113,7 +116,7 @@ def test_a_failed_build_leaves_the_previous_site_exactly_as_it_was(breakage: str
     assert all(re.match(r"^\S[^:]*(:\d+:\d+)?: \S", line) for line in lines[:-1]), result.output
     assert snapshot(project / "site") == site_before
     assert snapshot(project, skip=OUTPUT_FOLDERS) == content_before
-    assert sorted(path.name for path in project.iterdir()) == sorted(["briefings", "sources", "templates", "mkdocs.yml", *OUTPUT_FOLDERS])
+    assert sorted(path.name for path in project.iterdir()) == BUILT_PROJECT
     assert [path.name for path in (tmp_path / "work").iterdir()] == ["project"]
     assert list((tmp_path / "tmp").iterdir()) == []
 
@@ -151,7 +154,7 @@ def test_a_good_build_writes_only_into_site_and_staging(project: Path, tmp_path:
     assert result.exit_code == 0, result.output
     assert snapshot(project, skip=OUTPUT_FOLDERS) == content_after_edit
     assert "Energy and gas" in (project / "site" / "topics" / "energy.html").read_text(encoding="utf-8")
-    assert sorted(path.name for path in project.iterdir()) == sorted(["briefings", "sources", "templates", "mkdocs.yml", *OUTPUT_FOLDERS])
+    assert sorted(path.name for path in project.iterdir()) == BUILT_PROJECT
     assert [path.name for path in (tmp_path / "work").iterdir()] == ["project"]
     assert list((tmp_path / "tmp").iterdir()) == []
 
@@ -359,6 +362,35 @@ def test_a_link_to_a_folder_in_the_project_that_holds_a_link_out_is_refused(proj
     assert inside(opened, outside) == []
 
 
+@pytest.mark.parametrize("command", ["build", "pdf"])
+def test_build_and_pdf_write_nothing_through_a_site_folder_that_leads_outside(command: str, project: Path, outside: Path):
+    (project / "briefings" / "energy.yaml").write_text((project / "briefings" / "energy.yaml").read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    shutil.rmtree(project / "site")
+    (project / "site").symlink_to(outside)
+    outside_before = snapshot(outside)
+
+    result = CliRunner().invoke(main, [command, "--project", str(project)])
+
+    assert result.exit_code == 1, result.output
+    assert result.output.splitlines() == [
+        "site/: leads outside the project through a symbolic link: remove the link; build makes the folder",
+        "1 problem(s) found; nothing was written to site/",
+    ]
+    assert snapshot(outside) == outside_before
+    assert (project / "site").is_symlink()
+
+
+def test_the_lock_file_is_not_followed_out_of_the_project(project: Path, outside: Path):
+    (project / ".site.lock").unlink(missing_ok=True)
+    (project / ".site.lock").symlink_to(outside / "made-by-the-build")
+
+    result = run_build(project)
+
+    assert result.exit_code == 1, result.output
+    assert result.output.splitlines()[0].startswith(".site.lock: cannot be opened as the build's lock (")
+    assert not (outside / "made-by-the-build").exists()
+
+
 def run_in_own_process(root: Path, command: str = "build") -> subprocess.CompletedProcess:
     """The command line run as a user runs it; a build that blocks (on a named pipe) is stopped and fails the test."""
     try:
@@ -416,3 +448,127 @@ def test_what_mkdocs_yml_inherits_from_inside_the_project_is_read_as_mkdocs_read
     build(project, with_pdf=False)
 
     assert "Inherited subject" in (project.site / "index.html").read_text(encoding="utf-8")
+
+
+# One build at a time.
+
+
+@pytest.fixture
+def lock_held_elsewhere(project: Path):
+    """Another process holding the project's build lock, as a running build does; killed at the end."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import fcntl, os, sys; f = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT); fcntl.flock(f, fcntl.LOCK_EX); print('held', flush=True); sys.stdin.read()", str(project / ".site.lock")],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout.readline() == "held\n"
+    yield holder
+    holder.kill()
+    holder.wait()
+
+
+@pytest.mark.parametrize("command", ["build", "pdf"])
+def test_a_second_build_or_pdf_stops_while_one_is_running(command: str, project: Path, lock_held_elsewhere):
+    replace_in(project / "briefings" / "energy.yaml", "title: Energy", "title: Energy and gas")
+    site_before = snapshot(project / "site")
+
+    result = CliRunner().invoke(main, [command, "--project", str(project)])
+
+    assert result.exit_code == 1, result.output
+    assert result.output.splitlines() == [
+        "site/: another build or pdf of this project is running: wait for it to finish, then run this again",
+        "1 problem(s) found; nothing was written to site/",
+    ]
+    assert snapshot(project / "site") == site_before
+
+
+def test_a_killed_build_leaves_no_lock_and_its_folders_are_removed_by_the_next(project: Path, lock_held_elsewhere):
+    # What a build killed half-way leaves beside site/, as new as can be.
+    left = [project / ".site-build-killed", project / ".site-old-killed"]
+    for folder in left:
+        folder.mkdir()
+        (folder / "index.html").write_text("", encoding="utf-8")
+    (project / ".site-notes").mkdir()  # not a build's
+    replace_in(project / "briefings" / "energy.yaml", "title: Energy", "title: Energy and gas")
+    lock_held_elsewhere.kill()
+    lock_held_elsewhere.wait()
+
+    result = run_build(project)
+
+    assert result.exit_code == 0, result.output
+    assert sorted(path.name for path in project.iterdir()) == sorted([*BUILT_PROJECT, ".site-notes"])
+    assert "Energy and gas" in (project / "site" / "topics" / "energy.html").read_text(encoding="utf-8")
+
+
+def test_pdf_removes_the_old_topic_pdfs_a_killed_pdf_left_in_site(project: Path):
+    (project / "site" / ".pdf-old-.site-build-killed").mkdir()
+
+    result = CliRunner().invoke(main, ["pdf", "--project", str(project)])
+
+    assert result.exit_code == 0, result.output
+    assert sorted(path.name for path in (project / "site").iterdir() if path.name.startswith(".")) == []
+
+
+# A disk that cannot take the site is named as what it is.
+
+
+@contextlib.contextmanager
+def read_only(folder: Path):
+    """folder made read-only, for root too (the immutable flag) when the tests run as root."""
+    if os.geteuid() == 0:
+        if subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode != 0:
+            pytest.skip("cannot make a folder read-only for root here (chattr +i)")
+        try:
+            yield
+        finally:
+            subprocess.run(["chattr", "-i", str(folder)], check=True)
+    else:
+        mode = folder.stat().st_mode
+        folder.chmod(0o555)
+        try:
+            yield
+        finally:
+            folder.chmod(mode)
+
+
+def test_a_read_only_site_is_named_and_leaves_no_old_site_behind(project: Path):
+    replace_in(project / "briefings" / "energy.yaml", "title: Energy", "title: Energy and gas")
+    site_before = snapshot(project / "site")
+
+    with read_only(project / "site" / "topics"):
+        result = run_build(project)
+
+    assert result.exit_code == 1, result.output
+    assert result.output.splitlines() == [
+        "site/topics/: is read-only, so the old site could not be removed once replaced: make it writable (chmod -R u+w site), or remove site/",
+        "1 problem(s) found; nothing was written to site/",
+    ]
+    assert snapshot(project / "site") == site_before
+    assert sorted(path.name for path in project.iterdir()) == BUILT_PROJECT
+
+
+# A small disk of its own (tmpfs) in a mount namespace of its own: the build cannot fill or change the machine's.
+DISKS = {
+    "full": ("mount -t tmpfs -o size=1m tmpfs \"$1\" && cp -a \"$2\" \"$1/project\"", "cannot be written (No space left on device): free space on its disk, then run this again"),
+    "read-only": (
+        "mount -t tmpfs tmpfs \"$1\" && cp -a \"$2\" \"$1/project\" && mount -o remount,ro \"$1\"",
+        "cannot be written (Read-only file system): its file system is read-only: work on a copy of the project on a writable disk",
+    ),
+}
+
+
+@pytest.mark.parametrize("disk", DISKS)
+def test_a_disk_that_cannot_take_the_site_is_named_not_blamed_on_mkdocs_yml(disk: str, tiny_project, tmp_path: Path):
+    if shutil.which("unshare") is None or subprocess.run(["unshare", "-rm", "true"], capture_output=True).returncode != 0:
+        pytest.skip("needs a mount namespace (unshare -rm)")
+    mount, message = DISKS[disk]
+    source, mounted = tiny_project(), tmp_path / "disk"
+    mounted.mkdir()
+    script = f'{mount} && cd "$1/project" && "$3" "$4" build --project .; echo "exit $?"; ls -A "$1/project"'
+    result = subprocess.run(["unshare", "-rm", "sh", "-c", script, "sh", mounted, source, sys.executable, REPO / "build.py"], capture_output=True, text=True, timeout=300)
+
+    project = f"{mounted}/project"
+    assert result.stderr.splitlines() == [f"{project}/: {message}", "1 problem(s) found; nothing was written to site/"], result.stderr
+    assert result.stdout.splitlines()[0] == "exit 1"
+    assert sorted(result.stdout.splitlines()[1:]) == sorted(os.listdir(source) + (["staging", ".site.lock"] if disk == "full" else []))

@@ -7,7 +7,6 @@ import html as html_module
 import json
 import os
 import re
-import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from brief.errors import ContentErrors
 from brief.markup import inline
 from brief.pipeline import Project, build, check
 from brief.quotes import normalize
-from brief.site import ABANDONED_AFTER_SECONDS, SEARCH_INDEX, build_site, new_output_folder, publish, update_site
+from brief.site import LOCK_FILE, SEARCH_INDEX, build_site, building, new_output_folder, publish, update_site
 from conftest import copy_project
 
 
@@ -229,18 +228,29 @@ def test_a_site_the_new_build_cannot_replace_is_put_back(tmp_path: Path, monkeyp
     assert sorted(path.name for path in tmp_path.iterdir()) == sorted(["site", built.name])
 
 
-def test_folders_a_killed_build_left_a_day_ago_are_removed_by_the_next_build(tmp_path: Path):
+def test_folders_killed_builds_left_are_removed_once_the_lock_is_held(tmp_path: Path):
     site = tmp_path / "site"
     left = [tmp_path / ".site-build-killed", tmp_path / ".site-old-killed"]
-    running = tmp_path / ".site-build-running"
     unrelated = tmp_path / ".site-notes"
-    for folder in (*left, running, unrelated):
+    for folder in (*left, unrelated):
         folder.mkdir()
         (folder / "index.html").write_text("", encoding="utf-8")
-    day_and_more = time.time() - ABANDONED_AFTER_SECONDS - 60
-    for folder in (*left, unrelated):
-        os.utime(folder, (day_and_more, day_and_more))
+    (tmp_path / ".site-old-link").symlink_to(unrelated)  # what a site/ that was a link leaves once renamed
 
-    built = new_output_folder(site)
+    with building(site):
+        assert sorted(path.name for path in tmp_path.iterdir()) == sorted([unrelated.name, LOCK_FILE])
 
-    assert sorted(path.name for path in tmp_path.iterdir()) == sorted([running.name, unrelated.name, built.name])
+    assert (unrelated / "index.html").is_file()
+
+
+def test_while_one_build_holds_the_lock_another_is_refused_and_after_it_may_go_on(tmp_path: Path):
+    site = tmp_path / "site"
+    with building(site):
+        with pytest.raises(ContentErrors) as refused:
+            with building(site):
+                pass
+    assert [str(error) for error in refused.value.errors] == [
+        "site/: another build or pdf of this project is running: wait for it to finish, then run this again"
+    ]
+    with building(site):
+        pass
