@@ -7,15 +7,19 @@ curly-to-straight quotes and whitespace folding, and nothing looser.
 from __future__ import annotations
 
 import difflib
-import heapq
 import unicodedata
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import islice
 
 CLOSEST_CANDIDATES = 24  # stretches compared exactly when looking for the closest passage
+ANCHORS = 32  # pieces of a quote of each size looked for in its source, to find where its closest passage may be
+PIECE = 16  # characters in a piece at most: long enough to be found in few places
+TOO_COMMON = 64  # a piece found more often than this is not looked at
+EXACT_COMPARISON = 300  # characters of quote up to which the likely stretches are compared exactly (most quotes are a sentence)
 _QUOTE_MARKS = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "‟": '"'})
 _ASCII = bytes(range(128))
 _ASCII_SPACES = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"  # what str.isspace() counts as white space in ASCII, besides " "
@@ -101,46 +105,83 @@ class SourceText:
         haystack = self.normalized
         if not needle or not haystack:
             return ""
-        starts = [0] + [i + 1 for i, char in enumerate(haystack) if char == " "]
-        best, best_ratio = 0, -1.0
-        matcher = difflib.SequenceMatcher(autojunk=False)
-        matcher.set_seq2(needle)
-        for start in _likely_starts(haystack, needle, starts):
-            matcher.set_seq1(haystack[start : start + len(needle)])
-            ratio = matcher.ratio()
-            if ratio > best_ratio or (ratio == best_ratio and start < best):
-                best, best_ratio = start, ratio
+        starts = _likely_starts(haystack, needle) or [0]
+        if len(needle) > EXACT_COMPARISON:
+            best = _start_near(haystack, needle, starts[0])
+        else:
+            best = _most_similar(haystack, needle, starts)
         return haystack[best : best + len(needle)]
 
 
-def _likely_starts(haystack: str, needle: str, starts: list[int], keep: int = CLOSEST_CANDIDATES) -> list[int]:
-    """The word starts whose stretch shares the most three-letter pieces with the needle.
+def _likely_starts(haystack: str, needle: str, keep: int = CLOSEST_CANDIDATES) -> list[int]:
+    """Where the stretch most like the needle may begin (at a word, where the text has words), the likeliest first.
 
-    Comparing the needle exactly with the stretch at every word costs the source's
-    length times the quote's; counting shared pieces in a window that slides along
-    the text is one pass, and the exact comparison then runs on a few stretches only.
+    Pieces of the needle are looked for in the haystack, each by a search that runs in C;
+    each place a piece is found says where the needle would begin, and the starts most pieces
+    agree on come first. So the work is at most 2 × ANCHORS passes over the haystack, whatever
+    the needle's length. A typo spoils only the pieces it falls in, and the short pieces past a
+    word added or dropped still say where the quote would begin with it.
     """
-    size = min(3, len(needle))
-    wanted = Counter(needle[i : i + size] for i in range(len(needle) - size + 1))
-    have: Counter[str] = Counter()
-    shared, added, removed = 0, 0, 0
-    last = len(haystack) - size  # the last position a piece can start at
-    scores = []
+    votes: Counter[int] = Counter()
+    for size in _piece_sizes(len(needle)):
+        for piece, offsets in _pieces(needle, size).items():
+            found = list(islice(_positions(haystack, piece), TOO_COMMON + 1))
+            if len(found) <= TOO_COMMON:  # a piece found everywhere says nothing about where
+                votes.update(_word_start(haystack, position - offset) for position in found for offset in offsets)
+    return sorted(votes, key=lambda start: (-votes[start], start))[:keep]
+
+
+def _word_start(text: str, position: int) -> int:
+    """The start of the word at position (of the next word, at a space), if a space comes within PIECE characters
+    before it; else position itself.
+
+    A passage shown from the middle of a word reads badly; but a text without spaces, as Chinese is
+    written, has no word to go back to.
+    """
+    position = max(0, position)
+    space = text.rfind(" ", max(0, position - PIECE), position + 1)
+    return space + 1 if space >= 0 else position
+
+
+def _piece_sizes(length: int) -> list[int]:
+    """Lengths of the pieces to look for: a quarter of the needle, at most PIECE; and half that, if 3 or more."""
+    size = min(length, PIECE, max(3, length // 4))
+    return [size, size // 2] if size >= 6 else [size]
+
+
+def _pieces(needle: str, size: int) -> dict[str, list[int]]:
+    """At most ANCHORS pieces of the needle, evenly spread over it, each with where it sits in the needle."""
+    last = len(needle) - size
+    pieces: dict[str, list[int]] = {}
+    for offset in range(0, last + 1, -(-(last + 1) // ANCHORS)):
+        pieces.setdefault(needle[offset : offset + size], []).append(offset)
+    return pieces
+
+
+def _start_near(haystack: str, needle: str, around: int) -> int:
+    """Where the needle's beginning fits best within EXACT_COMPARISON characters of around.
+
+    Comparing a long needle exactly with a stretch costs about the product of their lengths. Its
+    pieces say where it is; but a word added or changed near its beginning moves the place most
+    pieces agree on, so its beginning alone is compared with the text around there.
+    """
+    head = needle[:EXACT_COMPARISON]
+    low = max(0, around - EXACT_COMPARISON)
+    near = haystack[low : around + 2 * EXACT_COMPARISON]
+    return low + _most_similar(near, head, _likely_starts(near, head) or [around - low])
+
+
+def _most_similar(haystack: str, needle: str, starts: list[int]) -> int:
+    """The start whose stretch is most like the needle by difflib's ratio; the earliest of equals."""
+    best, best_ratio = 0, -1.0
+    matcher = difflib.SequenceMatcher(autojunk=False)
+    matcher.set_seq2(needle)
     for start in starts:
-        end = min(start + len(needle) - size, last)  # the last piece inside this stretch
-        while added <= end:
-            piece = haystack[added : added + size]
-            shared += have[piece] < wanted[piece]
-            have[piece] += 1
-            added += 1
-        while removed < start:
-            piece = haystack[removed : removed + size]
-            have[piece] -= 1
-            shared -= have[piece] < wanted[piece]
-            removed += 1
-        scores.append(shared)
-    ranked = heapq.nlargest(keep, range(len(starts)), key=scores.__getitem__)
-    return [starts[index] for index in ranked]
+        matcher.set_seq1(haystack[start : start + len(needle)])
+        ratio = matcher.ratio()
+        if ratio > best_ratio or (ratio == best_ratio and start < best):
+            best, best_ratio = start, ratio
+    return best
 
 
 def _non_ascii(text: str) -> set[str]:

@@ -1,5 +1,6 @@
 """Quote matching: NFKC, straight quotes and folded white space, and nothing looser."""
 
+import random
 import unicodedata
 
 from hypothesis import given
@@ -54,6 +55,25 @@ def test_span_maps_back_across_characters_whose_normal_form_is_longer():
 def test_closest_passage_points_at_the_typo():
     text = SourceText("Putin, in turn, noted a 7% increase in trade between the two countries.")
     assert text.closest_passage("noted a 17% increase in trade") == "noted a 7% increase in trade "
+
+
+def test_closest_passage_in_text_without_spaces_starts_where_the_quote_does():
+    text = SourceText("中俄两国元首在莫斯科举行会谈。双方同意进一步深化全面战略协作伙伴关系，扩大能源和贸易合作。")
+    assert text.closest_passage("双方同意进一步深化全面战略合作伙伴关系") == "双方同意进一步深化全面战略协作伙伴关系"
+
+
+def test_closest_passage_of_a_long_quote_is_the_stretch_it_was_cut_from():
+    # Twenty words over and over, so that any short piece of the quote is found all over the source.
+    vocabulary = ["Moscow", "Beijing", "pipeline", "gas", "oil", "trade", "yuan", "rouble", "export", "import", "summit", "talks", "price", "the", "of", "to", "and", "said", "rose", "fell"]
+    rng = random.Random(1)
+    words = [rng.choice(vocabulary) for _ in range(40_000)]
+    cut = words[20_000:23_000]  # about 17 KB
+    for index in (10, 1_500, 2_997):
+        cut[index] = "Kremlin"
+    quote = " ".join(cut)
+    start = len(" ".join(words[:20_000])) + 1
+    text = " ".join(words)
+    assert SourceText(text).closest_passage(quote) == text[start : start + len(quote)]
 
 
 def test_empty_quote_is_never_found():
