@@ -30,7 +30,7 @@ from mkdocs.livereload import LiveReloadServer
 from .cache import Cache
 from .errors import ContentError, ContentErrors
 from .pipeline import Memory, Project, generate, site_nav
-from .site import build_site, new_output_folder, publish, update_site
+from .site import build_site, building, new_output_folder, publish, update_site
 
 HOST = "127.0.0.1"
 # How often the watcher looks for changed files: a save is seen within this time.
@@ -133,13 +133,14 @@ def rebuild_site(project: Project, served: Path, preview: Preview | None = None)
     started = time.perf_counter()
     output = new_output_folder(served)
     try:
-        briefing, changed = generate(project, preview.memory if preview else None)
-        nav, config = site_nav(briefing), project.config.read_bytes()
-        removed = any(not (project.staging / path).exists() for path in changed)
-        if preview and (preview.nav, preview.config) == (nav, config) and not removed:
-            update_site(project.config, project.staging, served, output, nav)
-        else:
-            build_site(project.config, project.staging, output, nav, serving=True)
+        with building(project.site):  # the staging folder is shared with build and pdf
+            briefing, changed = generate(project, preview.memory if preview else None)
+            nav, config = site_nav(briefing), project.config.read_bytes()
+            removed = any(not (project.staging / path).exists() for path in changed)
+            if preview and (preview.nav, preview.config) == (nav, config) and not removed:
+                update_site(project.config, project.staging, served, output, nav)
+            else:
+                build_site(project.config, project.staging, output, nav, serving=True)
         publish(output, served)
         if preview:
             preview.nav, preview.config = nav, config

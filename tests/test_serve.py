@@ -328,3 +328,21 @@ def test_a_file_name_not_in_the_locales_encoding_is_reported_without_a_traceback
     assert error.startswith("sources/r")
     finish_after_problems(running)
     assert not [line for line in running.all_output() if "Traceback" in line]
+
+
+def test_a_rebuild_while_a_build_holds_the_lock_keeps_the_served_site_and_says_why(tiny_project, tmp_path):
+    from brief.pipeline import Project
+    from brief.serve import rebuild_site
+    from brief.site import building
+
+    project = Project(tiny_project())
+    served = tmp_path / "served"
+    served.mkdir()
+    (served / "index.html").write_text("the last good site", encoding="utf-8")
+    with building(project.site):
+        rebuild = rebuild_site(project, served)
+    assert [str(error) for error in rebuild.errors] == [
+        "site/: another build or pdf of this project is running: wait for it to finish, then run this again"
+    ]
+    assert (served / "index.html").read_text(encoding="utf-8") == "the last good site"
+    assert not rebuild_site(project, served).errors  # once the build is done, the next save rebuilds
