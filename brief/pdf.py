@@ -32,6 +32,7 @@ import font_source_serif_pro
 import typst
 
 from .errors import ContentError, ContentErrors
+from .load import leads_outside
 from .export import Exporter, statuses
 from .models import Citation, long_date
 from .briefing import Briefing, Source, Topic
@@ -287,6 +288,11 @@ def _compiled_batch(templates: Path, batch: list[tuple[str, date]]) -> list[Comp
     return [printer.compile(data, as_of) for data, as_of in batch]
 
 
+def _reusable(path: Path, site: Path) -> bool:
+    """Whether a PDF of the last build may be linked into the new one: a file of site/ itself, not one a link leads to."""
+    return path.is_file() and not leads_outside(path, site)
+
+
 def _timestamp(as_of: date) -> datetime:
     return datetime(as_of.year, as_of.month, as_of.day, tzinfo=timezone.utc)
 
@@ -330,7 +336,7 @@ def write_pdfs(
         data = json.dumps(print_data(briefing, edition, paper), ensure_ascii=False, separators=(",", ":"))
         key = print_key(template, data)
         old = before.get(edition.path)
-        if previous is not None and old is not None and old.key == key and (previous / edition.path).is_file():
+        if previous is not None and old is not None and old.key == key and _reusable(previous / edition.path, previous):
             (output_dir / edition.path).parent.mkdir(parents=True, exist_ok=True)
             os.link(previous / edition.path, output_dir / edition.path)
             printed.append(old)

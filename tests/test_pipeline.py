@@ -258,6 +258,21 @@ def test_pdfs_are_printed_again_only_when_their_print_document_changes(tiny_proj
     assert all(inode != first[name] for name, inode in pdf_inodes(project).items())
 
 
+def test_a_pdf_in_site_that_is_a_link_out_of_it_is_printed_again_not_linked_in(tiny_project, tmp_path):
+    project = Project(tiny_project())
+    build(project)
+    outside = tmp_path / "secret.pdf"
+    outside.write_bytes(b"not for the site")
+    topic_pdf = project.site / "pdf" / "energy.pdf"
+    topic_pdf.unlink()
+    topic_pdf.symlink_to(outside)
+    with (project.templates / "topic.md.j2").open("a", encoding="utf-8") as file:
+        file.write("\n")  # a change that prints no PDF again: each PDF would be linked from the last build
+    build(project)
+    assert not topic_pdf.is_symlink() and topic_pdf.read_bytes().startswith(b"%PDF")
+    assert os.stat(topic_pdf).st_ino != os.stat(outside).st_ino
+
+
 # What keeps a large briefing's build linear: the navigation stops listing topics past a limit.
 def briefing_with(count: int) -> SimpleNamespace:
     topics = [SimpleNamespace(id=f"topic-{n}", sheet=SimpleNamespace(title=f"Topic <{n}>")) for n in range(count)]
