@@ -76,6 +76,44 @@ class FigureGroup:
         """A plain statement of whether the values agree, or why they cannot be compared (compare.agreement)."""
         return agreement([figure for _, figure in self.entries])
 
+    @property
+    def label(self) -> str:
+        """What the comparison is headed: its first figure's label."""
+        return self.entries[0][1].label
+
+    @property
+    def count(self) -> int:
+        """How many values the group holds, all shown."""
+        return len(self.entries)
+
+    @property
+    def home(self) -> Topic:
+        """The topic that shows every value: its first figure's."""
+        return self.entries[0][0]
+
+
+# Values of a metric a topic shows from other topics, besides its own, when its group lives elsewhere.
+OTHER_VALUES_SHOWN = 8
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A figure group as one of its topics shows it; read as a FigureGroup is.
+
+    The group's home topic shows every value. Any other shows its own values and the first few of
+    the rest, and points home for all of them: so a metric given in many topics is not repeated
+    whole in each, which would make the site and the PDF grow with the square of its figures.
+    """
+
+    metric: str
+    label: str
+    count: int  # values in the whole group
+    verdict: str  # on the whole group
+    home: Topic
+    entries: tuple[tuple[Topic, Figure], ...]  # the values shown, in the group's order
+
+    compared = True
+
 
 @dataclass(frozen=True)
 class Dispute:
@@ -120,9 +158,14 @@ class Briefing:
 
     # Views the site and the PDF both show, made once here.
     @cached_property
-    def comparisons_by_topic(self) -> MappingProxyType[str, tuple[FigureGroup, ...]]:
-        """By topic id, the groups of more than one figure of a metric that hold one of the topic's figures."""
-        return _by_topic((group for group in self.figure_groups if group.compared), lambda group: [topic for topic, _ in group.entries])
+    def comparisons_by_topic(self) -> MappingProxyType[str, tuple[Comparison, ...]]:
+        """By topic id, the groups of more than one figure of a metric that hold one of the topic's figures, as it shows them."""
+        shown: dict[str, list[Comparison]] = defaultdict(list)
+        for group in self.figure_groups:
+            if group.compared:
+                for topic_id, comparison in _comparisons(group):
+                    shown[topic_id].append(comparison)
+        return MappingProxyType({topic_id: tuple(comparisons) for topic_id, comparisons in shown.items()})
 
     @cached_property
     def disputes_by_topic(self) -> MappingProxyType[str, tuple[Dispute, ...]]:
@@ -193,6 +236,22 @@ def _disputes(topics: tuple[Topic, ...]) -> tuple[Dispute, ...]:
             for other in fact.contradicts:
                 pairs.setdefault(frozenset((fact.id, other)), Dispute((topic, fact), where[other]))
     return tuple(pairs.values())
+
+
+def _comparisons(group: FigureGroup) -> typing.Iterator[tuple[str, Comparison]]:
+    """The group as each topic holding one of its figures shows it (see Comparison), by topic id."""
+    own: dict[str, list[int]] = defaultdict(list)
+    for index, (topic, _) in enumerate(group.entries):
+        own[topic.id].append(index)
+    for topic_id, indexes in own.items():
+        if topic_id == group.home.id:
+            entries = group.entries
+        else:
+            # Of the group's first len(indexes) + OTHER_VALUES_SHOWN values, at most len(indexes) are this topic's.
+            first = range(min(group.count, len(indexes) + OTHER_VALUES_SHOWN))
+            others = [index for index in first if group.entries[index][0].id != topic_id][:OTHER_VALUES_SHOWN]
+            entries = tuple(group.entries[index] for index in sorted(others + indexes))
+        yield topic_id, Comparison(group.metric, group.label, group.count, group.verdict, group.home, entries)
 
 
 def _figure_groups(topics: tuple[Topic, ...]) -> tuple[FigureGroup, ...]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from operator import attrgetter
 from typing import Protocol
 
 from .models import format_number
@@ -15,6 +16,9 @@ from .numbers import qualifier_class
 
 # How far "about" and "nearly" reach from the value they hedge; said on the methodology page.
 ABOUT = 0.1
+
+# Values (and periods) a statement names one by one; a metric can be given in every topic.
+LISTED = 4
 
 # Each qualifier class as the range it allows around a value v: (low, low is open, high, high is open) as factors of v,
 # or infinite. Written for positive values, which is what every figure in a briefing is.
@@ -36,17 +40,35 @@ class Valued(Protocol):
 
 
 def agreement(figures: Sequence[Valued]) -> str:
-    """A plain statement of whether the figures' values agree, or why they cannot be compared; empty for one figure."""
+    """A plain statement of whether the figures' values agree, or why they cannot be compared; empty for one figure.
+
+    It names each value and period up to LISTED of them; past that, how many there are and the lowest
+    and highest value, so that the statement stays a sentence however many topics give the metric.
+    """
     if len(figures) < 2:
         return ""
     periods = list(dict.fromkeys(figure.period for figure in figures if figure.period))
     if len(periods) > 1:
-        return f"These values cannot be compared: they cover different periods ({'; '.join(periods)})."
-    values = " and ".join(stated_value(figure) for figure in figures)
-    verdict = f"These values are consistent: {values} can all be true." if _ranges_meet(figures) else f"These values do not agree: {values} cannot all be true."
+        return f"These values cannot be compared: they cover {_periods(periods)}."
+    if len(figures) <= LISTED:
+        values = " and ".join(stated_value(figure) for figure in figures)
+        agreeing = f"These values are consistent: {values} can all be true."
+        differing = f"These values do not agree: {values} cannot all be true."
+    else:
+        lowest, highest = min(figures, key=attrgetter("value")), max(figures, key=attrgetter("value"))
+        span = f"lowest {stated_value(lowest)}, highest {stated_value(highest)}"
+        agreeing = f"These {len(figures)} values are consistent ({span}): they can all be true."
+        differing = f"These {len(figures)} values do not agree ({span}): they cannot all be true."
+    verdict = agreeing if _ranges_meet(figures) else differing
     if len(periods) < len(figures) and any(figure.period is None for figure in figures):
         verdict += " Not every value states its period, so they may not cover the same one."
     return verdict
+
+
+def _periods(periods: list[str]) -> str:
+    if len(periods) <= LISTED:
+        return f"different periods ({'; '.join(periods)})"
+    return f"{len(periods)} different periods ({'; '.join(periods[:LISTED])} and {len(periods) - LISTED} more)"
 
 
 def stated_value(figure: Valued) -> str:

@@ -20,7 +20,7 @@ from markdown_it.token import Token
 from .compare import stated_value
 from .models import FACT_REFERENCE, STATUS_MEANING, Citation, Fact, Figure, format_number, long_date
 from .markup import content_markdown, inline
-from .briefing import Briefing, FigureGroup, Source, Topic
+from .briefing import Briefing, Comparison, Source, Topic
 
 _MD = content_markdown()
 
@@ -121,6 +121,7 @@ class Exporter:
         self.briefing = briefing
         self.topics = topics
         self.sources = sources
+        self.printed_topics = {topic.id for topic in topics}
         self.printed_facts = {fact.id for topic in topics for fact in topic.sheet.facts}
         self.printed_sources = frozenset(source.id for source in sources)
 
@@ -171,9 +172,10 @@ class Exporter:
             **self.claim(figure, notes),
         }
 
-    def comparison(self, topic: Topic, group: FigureGroup, notes: Notes) -> dict:
+    def comparison(self, topic: Topic, comparison: Comparison, notes: Notes) -> dict:
+        """A comparison as its topic shows it: where only some of its values are, it names the topic that lists them all."""
         entries = []
-        for other_topic, figure in group.entries:
+        for other_topic, figure in comparison.entries:
             entries.append(
                 {
                     "value": f"{stated_value(figure).removesuffix(' (exact)')} {figure.unit}",
@@ -182,7 +184,12 @@ class Exporter:
                     **self.claim(figure, notes),
                 }
             )
-        return {"title": f"{group.entries[0][1].label}: {len(entries)} values compared", "entries": entries, "verdict": group.verdict}
+        home = comparison.home
+        more = None
+        if len(entries) < comparison.count:
+            anchor = f"topic-{home.id}" if home.id in self.printed_topics else None
+            more = {"count": comparison.count - len(entries), "topic": home.sheet.title, "anchor": anchor}
+        return {"title": f"{comparison.label}: {comparison.count} values compared", "entries": entries, "more": more, "verdict": comparison.verdict}
 
     def fact(self, fact: Fact, notes: Notes) -> dict:
         return {

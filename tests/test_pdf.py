@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html as html_module
+import json
 import os
 import re
 import subprocess
@@ -18,8 +19,9 @@ from brief.cli import main
 from brief.pdf import editions, print_data, write_pdfs
 from brief.pipeline import Project, build, check
 from brief.quotes import normalize
+from brief.render import render_site
 from brief.markup import inline
-from conftest import REPO, SUBJECT, TINY_SHEET, copy_project
+from conftest import REPO, SUBJECT, TINY_SHEET, copy_project, make_tiny_project
 
 A4 = (595.28, 841.89)
 LETTER = (612.0, 792.0)
@@ -504,3 +506,73 @@ def test_a_briefing_too_long_for_one_document_is_published_in_complete_volumes(t
         total = len(reader.pages)
         assert f"{total} of {total}" in reader.pages[-1].extract_text()
         assert topic in outline_titles(reader.outline)
+
+
+# --- a metric given in many topics --------------------------------------------------------------
+
+CAPACITY_FIGURE = """\
+figures:
+  - metric: pipeline-capacity
+    label: Pipeline capacity
+    value: {value}
+    unit: bcm a year
+    period: null
+    said_by: {said_by}
+    status: stated
+    cite:
+      - source: test-article
+        quote: "{quote}"
+facts:
+"""
+
+
+ALPHA_38 = {"value": 38, "said_by": "Alpha", "quote": "Alpha put the pipeline's capacity at 38 bcm a year"}
+BETA_40 = {"value": 40, "said_by": "Beta", "quote": "Beta says 40 bcm"}
+
+
+def one_metric_in_every_topic(root: Path, topics: int):
+    """The briefing of a project of that many topics, each giving one value of the same metric (the first 38, then 40)."""
+    sheets = {
+        f"topic-{number:03d}": TINY_SHEET.replace("title: Energy", f"title: Topic {number:03d}")
+        .replace("pipeline-carries-gas", f"fact-{number}")
+        .replace("facts:\n", CAPACITY_FIGURE.format(**(ALPHA_38 if number == 0 else BETA_40)))
+        for number in range(topics)
+    }
+    return check(Project(make_tiny_project(root, sheets)))
+
+
+def test_a_metric_given_in_every_topic_is_listed_whole_once_and_pointed_to_elsewhere(tmp_path):
+    briefing = one_metric_in_every_topic(tmp_path / "project", 30)
+    data = print_data(briefing, editions(briefing, SUBJECT)[0])
+    first, other = data["topics"][0]["comparisons"][0], data["topics"][5]["comparisons"][0]
+    assert first["title"] == other["title"] == "Pipeline capacity: 30 values compared"
+    assert len(first["entries"]) == 30 and first["more"] is None
+    # Another topic: its own value among the first of the others, and where all of them are.
+    assert [entry["elsewhere"] for entry in other["entries"]] == ["Topic 000", *(f"Topic {n:03d}" for n in range(1, 5)), None, "Topic 006", "Topic 007", "Topic 008"]
+    assert other["more"] == {"count": 21, "topic": "Topic 000", "anchor": "topic-topic-000"}
+    assert len(data["topics"][5]["notes"]) == 1 + 9 + 1  # its figure, the values compared, its fact
+    # The verdict names how many values and the lowest and highest, not each one.
+    assert other["verdict"] == first["verdict"] == (
+        "These 30 values do not agree (lowest 38 (exact), highest 40 (exact)): they cannot all be true. "
+        "Not every value states its period, so they may not cover the same one."
+    )
+    # A topic's own PDF, without the topic that lists them all, names it without a link.
+    alone = next(edition for edition in editions(briefing, SUBJECT) if edition.topics == (briefing.topics[5],))
+    assert print_data(briefing, alone)["topics"][0]["comparisons"][0]["more"] == {"count": 21, "topic": "Topic 000", "anchor": None}
+    # The site's topic pages alike.
+    pages = {page.path: page.data.decode() for page in render_site(briefing, tmp_path / "project" / "templates", SUBJECT, 90).pages}
+    assert pages["topics/topic-000.md"].count("· according to") == 30
+    assert pages["topics/topic-005.md"].count("· according to") == 9
+    assert '<a href="../topics/topic-000.html#compare-pipeline-capacity">all 30 values, in Topic 000</a>' in pages["topics/topic-005.md"]
+
+
+def test_the_print_data_and_the_site_grow_linearly_with_the_topics_giving_a_metric(tmp_path):
+    sizes = {}
+    for topics in (100, 200):
+        briefing = one_metric_in_every_topic(tmp_path / str(topics), topics)
+        data = json.dumps(print_data(briefing, editions(briefing, SUBJECT)[0]))
+        pages = render_site(briefing, tmp_path / str(topics) / "templates", SUBJECT, 90).pages
+        sizes[topics] = (len(data), sum(len(page.data) for page in pages))
+    # Each topic repeating every value made twice the topics four times the bytes.
+    assert sizes[200][0] / sizes[100][0] <= 2.2
+    assert sizes[200][1] / sizes[100][1] <= 2.2
