@@ -247,13 +247,22 @@ def stamped(project: Project, state: str) -> Built | None:
 
 
 def build_state(project: Project, paper: str, with_pdf: bool) -> str:
-    """A digest of every input file, of the environment mkdocs.yml reads, and of the code that builds."""
+    """A digest of every input file, of the settings mkdocs.yml gives (with what it INHERITs) and the environment
+    it reads, and of the code that builds."""
     digest = hashlib.sha256(f"paper={paper if with_pdf else 'no PDF'}\n".encode())
-    for line in (f"code={code_digest()}", *_config_environment(project.config)):
+    for line in (f"code={code_digest()}", f"settings={_site_settings(project.config)}", *_config_environment(project.config)):
         digest.update(line.encode() + b"\n")
     for path in project.inputs():
         digest.update(f"{path.relative_to(project.root).as_posix()}\n{_file_digest(path, project.root)}\n".encode())
     return digest.hexdigest()
+
+
+def _site_settings(config: Path) -> str:
+    """The site's settings as MkDocs reads them, files it inherits from included; why not, when they cannot be read."""
+    try:
+        return json.dumps(read_site_config(config), sort_keys=True, default=str)
+    except ContentErrors as exc:
+        return "unreadable: " + "; ".join(map(str, exc.errors))  # the build reports it
 
 
 def _file_digest(path: Path, root: Path) -> str:

@@ -463,6 +463,11 @@ def test_what_mkdocs_yml_inherits_from_inside_the_project_is_read_as_mkdocs_read
     build(project, with_pdf=False)
 
     assert "Inherited subject" in (project.site / "index.html").read_text(encoding="utf-8")
+    base = project.root / "base.yml"
+    base.write_text(base.read_text(encoding="utf-8").replace("Inherited subject", "Edited in the inherited file"), encoding="utf-8")
+    assert not up_to_date(project, with_pdf=False)
+    build(project, with_pdf=False)
+    assert "Edited in the inherited file" in (project.site / "index.html").read_text(encoding="utf-8")
 
 
 # One build at a time.
