@@ -30,6 +30,7 @@ import lxml.html
 import trafilatura
 from trafilatura.metadata import extract_metadata
 
+from .document import REFUSED_CHARACTER
 from .errors import ContentError, one_line
 from .files import checked_file
 from .load import SOURCES_DIR, read_file
@@ -142,7 +143,7 @@ def article_from_text(data: bytes) -> Article:
     """A text file's article: its text as it is, in UTF-8 (a byte-order mark dropped)."""
     data = data.removeprefix(codecs.BOM_UTF8)
     try:
-        text = data.decode("utf-8").replace("\r\n", "\n").strip()
+        text = without_invisible(data.decode("utf-8")).replace("\r\n", "\n").strip()
     except UnicodeDecodeError as exc:
         # Guessing another encoding could archive wrong letters in text that is then quoted as exact.
         line = data[: exc.start].count(b"\n") + 1
@@ -158,6 +159,7 @@ def article_from_html(html: bytes) -> Article:
     # whose stated charset is wrong is decoded by what its bytes are, for the metadata too.
     tree = trafilatura.load_html(html, max_size=MAX_FILE_BYTES)
     text = trafilatura.extract(tree, output_format="txt", include_comments=False, include_tables=True) if tree is not None else None
+    text = without_invisible(text) if text else text
     if not text or not text.strip():
         raise ArchiveError("no article text found in the page: save it again, or paste the text into a .txt file")
     if not _reads_as_prose(text):
@@ -187,8 +189,13 @@ def _reads_as_prose(text: str) -> bool:
     return any(len(words) >= PROSE_MIN_WORDS or any(len(word) >= PROSE_MIN_RUN for word in words) for words in map(str.split, text.splitlines()))
 
 
+def without_invisible(text: str) -> str:
+    """The text without the invisible controls check refuses (web pages carry direction marks): they hold no words."""
+    return REFUSED_CHARACTER.sub("", text)
+
+
 def _clean(value: str | None) -> str | None:
-    value = " ".join((value or "").split())
+    value = " ".join(without_invisible(value or "").split())
     return value or None
 
 

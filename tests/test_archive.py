@@ -369,3 +369,11 @@ def test_a_non_ascii_file_name_under_an_ascii_locale_is_recorded_and_reported_wi
     assert refused.returncode == 1
     assert b"Traceback" not in refused.stderr
     assert b".txt: not UTF-8 text (line 1 is not): save the file again as UTF-8" in refused.stderr
+
+
+def test_invisible_direction_marks_of_a_page_are_dropped_so_the_new_source_passes_check(tmp_path, project):
+    marked = "Putin said\u200f the pipeline is \u202eready\u202c for\u200e export to China this year.\n"
+    result = add(project, saved(tmp_path, "marks.txt", marked), "--id", "marks")
+    assert result.exit_code == 0, result.output
+    _, body = front_and_body(project / "sources" / "marks.md", project)
+    assert body == "Putin said the pipeline is ready for export to China this year.\n"
