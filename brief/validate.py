@@ -165,6 +165,11 @@ def _salvaged_citations(doc: Document) -> list[tuple[Document, Loc, Citation]]:
     return found
 
 
+# The closest passage is searched for this many quotes not found, each a fraction of a second in a long
+# source: past them, a run of wrong quotes (a sheet pasted from elsewhere) would keep check waiting.
+CLOSEST_PASSAGES_SEARCHED = 5
+
+
 def _find_citations(
     cited: list[tuple[Document, Loc, Citation]], texts: dict[str, SourceText], unreadable: frozenset[str]
 ) -> tuple[dict[tuple[str, str], tuple[int, int]], list[ContentError]]:
@@ -174,6 +179,7 @@ def _find_citations(
     """
     found: dict[tuple[str, str], tuple[int, int]] = {}
     errors = []
+    missing = 0
     for doc, loc, citation in cited:
         if citation.source in unreadable:
             continue  # its own errors are reported already
@@ -188,8 +194,11 @@ def _find_citations(
             continue
         span = text.find_normalized(key[1])
         if span is None:
-            closest = text.closest_passage(citation.quote)
-            errors.append(doc.error(loc + ("quote",), f"quote not found in sources/{citation.source}.md: copy the words exactly; closest passage: \"{closest}\""))
+            message = f"quote not found in sources/{citation.source}.md: copy the words exactly"
+            missing += 1
+            if missing <= CLOSEST_PASSAGES_SEARCHED:
+                message += f'; closest passage: "{text.closest_passage(citation.quote)}"'
+            errors.append(doc.error(loc + ("quote",), message))
             continue
         found[key] = span
     return found, errors

@@ -130,3 +130,19 @@ def assert_outcome(result: Result, expected: list[str]) -> None:
     assert result.exit_code == 1, result.output
     assert SUMMARY_LINE.match(lines[-1]), result.output
     assert [line for line in lines[:-1] if not ERROR_LINE.match(line)] == [], result.output
+
+
+def wrong_quotes_sheet(count: int) -> str:
+    """A sheet of count facts citing test-article with quotes it does not hold."""
+    facts = "".join(
+        f"""  - id: wrong-{n}
+    text: Alpha said something.
+    said_by: Alpha
+    status: stated
+    cite:
+      - source: test-article
+        quote: "Alpha said words number {n} never written"
+"""
+        for n in range(count)
+    )
+    return TINY_SHEET + facts

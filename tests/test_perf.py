@@ -8,7 +8,7 @@ import time
 import pytest
 
 from brief.load import MAX_FILE_BYTES
-from conftest import TINY_SHEET, TINY_SOURCE, assert_outcome, run_check
+from conftest import TINY_SHEET, TINY_SOURCE, assert_outcome, run_check, wrong_quotes_sheet
 from test_serve import CHANGE_TIMEOUT, START_TIMEOUT, Server, free_port, seconds_until  # `build.py serve` as its tests run it
 
 pytestmark = pytest.mark.perf
@@ -28,6 +28,16 @@ def test_a_quote_missing_from_a_long_source_is_reported_in_seconds(tiny_project)
     result = run_check(root)
     assert time.perf_counter() - started < CHECKED_WITHIN
     assert_outcome(result, ['closest passage: "Gamma said the pipeline carries oil to'])
+
+
+def test_many_wrong_quotes_into_a_long_source_are_reported_in_seconds(tiny_project):
+    # Each closest-passage search in a source near the size limit takes a fraction of a second: for 200, they added up.
+    filler = "".join(f"Sentence {n} says something about pipelines and trade. " for n in range(35_000))
+    root = tiny_project(sheets={"energy": wrong_quotes_sheet(200)}, sources={"test-article": TINY_SOURCE + "\n" + filler + "\n"})
+    started = time.perf_counter()
+    result = run_check(root)
+    assert time.perf_counter() - started < CHECKED_WITHIN
+    assert_outcome(result, ["briefings/energy.yaml:", "quote not found in sources/test-article.md"])
 
 
 def test_a_long_wrong_quote_in_a_source_near_the_size_limit_is_reported_in_seconds(tiny_project):

@@ -11,7 +11,8 @@ from brief.errors import ContentErrors
 from brief.pdf import editions, print_data
 from brief.pipeline import Project, check
 from brief.render import render_site
-from conftest import SUBJECT, TINY_SHEET, TINY_SOURCE, make_tiny_project, run_check
+from brief.validate import CLOSEST_PASSAGES_SEARCHED
+from conftest import SUBJECT, TINY_SHEET, TINY_SOURCE, make_tiny_project, run_check, wrong_quotes_sheet
 
 
 def errors_for(make, sheets=None, sources=None) -> list[str]:
@@ -256,3 +257,12 @@ def test_a_url_in_one_script_is_shown_as_written_without_a_warning(url, tiny_pro
     result = run_check(root)
     assert result.exit_code == 0 and "warning" not in result.output, result.output
     assert check(Project(root)).sources["test-article"].meta.display_url == url
+
+
+def test_the_closest_passage_is_searched_for_the_first_quotes_not_found_only(tiny_project):
+    root = tiny_project(sheets={"energy": wrong_quotes_sheet(CLOSEST_PASSAGES_SEARCHED + 2)})
+    result = run_check(root)
+    missing = [line for line in result.output.splitlines() if "quote not found" in line]
+    assert len(missing) == CLOSEST_PASSAGES_SEARCHED + 2
+    assert sum("closest passage" in line for line in missing) == CLOSEST_PASSAGES_SEARCHED
+    assert missing[-1].endswith("quote not found in sources/test-article.md: copy the words exactly")
