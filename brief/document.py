@@ -242,7 +242,8 @@ def parse_yaml(text: str, name: str, path: Path, line_offset: int = 0) -> tuple[
 def _composed(text: str) -> yaml.Node | None:
     node = _compose_with_libyaml(text)
     if node is None:
-        _refuse_aliases(text)
+        if "*" in text:  # no alias without one
+            _refuse_aliases(text)
         node = yaml.compose(text, Loader=_CoreLoader)
     return node
 
