@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, make_tiny_project
 from test_cli import ASCII_LOCALE, add_source_named
 
 START_TIMEOUT = 90  # the first build of the whole site, on a busy CI machine
@@ -124,10 +124,10 @@ def server(project_copy: Path):
         running.stop()
 
 
-@pytest.fixture
-def tiny_server(tiny_project):
-    """serve on a one-sheet project, answering once its first build is done."""
-    running = Server(tiny_project(), free_port())
+@pytest.fixture(scope="module")
+def tiny_server(tmp_path_factory):
+    """serve on a one-sheet project, answering once its first build is done; shared by the tests that only send requests."""
+    running = Server(make_tiny_project(tmp_path_factory.mktemp("served") / "tiny"), free_port())
     try:
         running.wait_for_line("rebuilt in", START_TIMEOUT)
         seconds_until(running.is_up, CHANGE_TIMEOUT)
