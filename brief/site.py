@@ -187,11 +187,29 @@ def read_site_config(config_file: Path) -> dict:
     so a link or `INHERIT:` cannot publish another file, nor a named pipe stop the build.
     """
     config = _config_file(config_file, config_file.parent)
-    if "INHERIT" not in config:
-        return config
-    _check_inherited(config_file, config)
-    with config_file.open("rb") as file:  # MkDocs merges in what a file inherits only when it reads a file
-        return yaml_load(file)
+    if "INHERIT" in config:
+        _check_inherited(config_file, config)
+        with config_file.open("rb") as file:  # MkDocs merges in what a file inherits only when it reads a file
+            config = yaml_load(file)
+    _check_named_paths(config_file, config)
+    return config
+
+
+def _check_named_paths(config_file: Path, config: dict) -> None:
+    """Raise ContentErrors if a file or folder the settings name for MkDocs to read (`hooks`, which it runs as
+    Python, `theme.custom_dir`, `watch`) leads outside the project."""
+    theme = config.get("theme")
+    named = [*_listed(config.get("hooks")), *_listed(config.get("watch"))]
+    named += [theme["custom_dir"]] if isinstance(theme, dict) and isinstance(theme.get("custom_dir"), str) else []
+    root = config_file.parent
+    outside = [str(path) for path in named if leads_outside(root / str(path), root)]
+    if outside:
+        message = f"{', '.join(outside)} leads outside the project: keep what MkDocs reads (hooks, theme.custom_dir, watch) inside it"
+        raise ContentErrors([ContentError(config_file.name, 0, 0, message)])
+
+
+def _listed(value: object) -> list[str]:
+    return [str(item) for item in value] if isinstance(value, list) else []
 
 
 def _config_file(path: Path, root: Path) -> dict:

@@ -22,6 +22,7 @@ from click.testing import CliRunner
 
 from brief import pipeline
 from brief.cli import main
+from brief.errors import ContentErrors
 from brief.pipeline import NAV_TOPICS_MAX, Project, build, site_nav, up_to_date
 from conftest import REPO, TINY_SOURCE, make_tiny_project
 
@@ -592,3 +593,28 @@ def test_a_disk_that_cannot_take_the_site_is_named_not_blamed_on_mkdocs_yml(disk
     assert result.stderr.splitlines() == [f"{project}/: {message}", "1 problem(s) found; nothing was written to site/"], result.stderr
     assert result.stdout.splitlines()[0] == "exit 1"
     assert sorted(result.stdout.splitlines()[1:]) == sorted(os.listdir(source) + (["staging", ".site.lock"] if disk == "full" else []))
+
+
+@pytest.mark.parametrize("setting", ["hooks:\n  - {outside}/hook.py\n", "watch:\n  - {outside}\n"], ids=["hooks", "watch"])
+def test_a_path_mkdocs_yml_names_outside_the_project_is_refused_before_mkdocs_reads_it(tiny_project, tmp_path, setting):
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    ran = outside / "ran"
+    (outside / "hook.py").write_text(f"open({str(ran)!r}, 'w').close()\n", encoding="utf-8")
+    project = Project(tiny_project())
+    project.config.write_text(project.config.read_text(encoding="utf-8") + setting.format(outside=outside), encoding="utf-8")
+    with pytest.raises(ContentErrors) as refused:
+        build(project, with_pdf=False)
+    assert [error.path for error in refused.value.errors] == ["mkdocs.yml"]
+    assert "leads outside the project: keep what MkDocs reads (hooks, theme.custom_dir, watch) inside it" in refused.value.errors[0].message
+    assert not ran.exists() and not project.site.exists()
+
+
+def test_a_theme_folder_outside_the_project_is_refused(tiny_project, tmp_path):
+    project = Project(tiny_project())
+    text = project.config.read_text(encoding="utf-8")
+    assert "theme:\n  name: material\n" in text
+    project.config.write_text(text.replace("theme:\n  name: material\n", f"theme:\n  name: material\n  custom_dir: {tmp_path}\n", 1), encoding="utf-8")
+    with pytest.raises(ContentErrors) as refused:
+        build(project, with_pdf=False)
+    assert f"{tmp_path} leads outside the project" in refused.value.errors[0].message
