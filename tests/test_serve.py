@@ -30,6 +30,12 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def as_from_a_terminal() -> None:
+    """In the child, Ctrl+C as a terminal delivers it: a shell starts a background job (CI's, often) with
+    SIGINT ignored, a child keeps that, and the tests' Ctrl+C would then never reach serve."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Server:
     """`build.py serve` in a child process, with its output lines collected as they come."""
 
@@ -42,6 +48,7 @@ class Server:
             stderr=subprocess.PIPE,
             text=True,
             env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+            preexec_fn=as_from_a_terminal,
         )
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
@@ -193,6 +200,7 @@ def test_ctrl_c_during_the_first_build_leaves_no_temporary_folder(project_copy, 
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1", "TMPDIR": str(env_tmp)},
+        preexec_fn=as_from_a_terminal,
     )
     try:
         assert process.stdout.readline().startswith("serving http://")  # printed just before the first build
@@ -263,6 +271,7 @@ def start_serve(root: Path, tmp: Path, *python_options: str) -> subprocess.Popen
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1", "TMPDIR": str(tmp)},
+        preexec_fn=as_from_a_terminal,
     )
 
 
