@@ -111,16 +111,16 @@ def step_pdf(project: Project) -> dict[str, float]:
 
 
 def step_pdf_sample(project: Project) -> dict[str, float]:
-    """The whole briefing (its volumes too) and the first topics' PDFs, printed one after another: for scales where all would take long."""
+    """The whole briefing (its volumes too) and the first topics' PDFs, compiled as build compiles them (in
+    batches, by two processes when there are enough): for scales where every topic PDF would take long."""
     briefing = check(project)
     every = pdf.editions(briefing, briefing_subject(read_site_config(project.config)))
     sample = [edition for edition in every if edition.whole] + [edition for edition in every if not edition.whole][:PDF_SAMPLE_TOPICS]
 
     def print_sample() -> None:
-        printer = pdf.Printer(project.templates)
-        for edition in sample:
-            data = json.dumps(pdf.print_data(briefing, edition), ensure_ascii=False)
-            (output / Path(edition.path).name).write_bytes(printer.compile(data, edition.as_of).pdf)
+        jobs = [(edition, json.dumps(pdf.print_data(briefing, edition), ensure_ascii=False)) for edition in sample]
+        for edition, compiled in zip(sample, pdf.compiled_editions(project.templates, jobs)):
+            (output / Path(edition.path).name).write_bytes(compiled.pdf)
 
     output = new_folder(project)
     figures = measure(print_sample)
