@@ -11,7 +11,7 @@ from types import MappingProxyType
 
 from .compare import agreement
 from .errors import Warnings
-from .models import Citation, Fact, Figure, FactSheet, Glossary, GlossaryTerm, PartialDate, SourceMeta
+from .models import Citation, Fact, Figure, FactSheet, Glossary, GlossaryTerm, Overview, PartialDate, SourceMeta, WatchItem
 from .quotes import SourceText
 
 
@@ -47,6 +47,11 @@ class Source:
         return self.meta.date_basis is not None
 
 
+# Above this many facts a topic page groups its facts by theme: a long list by date alone hides what matters.
+THEMED_ABOVE = 12
+OTHER_THEME = "Other"
+
+
 @dataclass(frozen=True)
 class Topic:
     id: str
@@ -57,6 +62,20 @@ class Topic:
     def facts_newest_first(self) -> tuple[Fact, ...]:
         undated = PartialDate(0)
         return tuple(sorted(self.sheet.facts, key=lambda fact: fact.date or undated, reverse=True))
+
+    @cached_property
+    def fact_groups(self) -> tuple[tuple[str | None, tuple[Fact, ...]], ...]:
+        """The facts as the topic page lists them: newest first under one untitled group, or, past
+        THEMED_ABOVE facts, under each theme in the order themes first appear, newest first inside
+        each, and the facts without a theme last, under "Other"."""
+        if len(self.sheet.facts) <= THEMED_ABOVE:
+            return ((None, self.facts_newest_first),)
+        themes: dict[str, list[Fact]] = {fact.theme: [] for fact in self.sheet.facts if fact.theme}
+        other = []
+        for fact in self.facts_newest_first:
+            (themes[fact.theme] if fact.theme else other).append(fact)
+        groups = [(theme, tuple(facts)) for theme, facts in themes.items()]
+        return tuple(groups + ([(OTHER_THEME, tuple(other))] if other else []))
 
 
 @dataclass(frozen=True)
@@ -136,6 +155,7 @@ class Briefing:
     # Facts whose date is inferred: by their own date_basis, or as the inferred date of a source they cite.
     inferred_dates: frozenset[str]
     warnings: Warnings = Warnings()
+    overview: Overview | None = None  # overview.yaml, when the project has one
 
     # Cached: every page's heading shows the date, and there are as many pages as topics and sources.
     @cached_property
@@ -155,6 +175,22 @@ class Briefing:
 
     def date_inferred(self, fact: Fact) -> bool:
         return fact.id in self.inferred_dates
+
+    @cached_property
+    def watch(self) -> tuple[WatchItem, ...]:
+        """The overview's coming events the as-of date has not passed, soonest first; the rest drop off (check warns)."""
+        items = self.overview.watch if self.overview else []
+        return tuple(sorted((item for item in items if item.date.latest >= self.as_of), key=lambda item: item.date.latest))
+
+    @cached_property
+    def latest(self) -> tuple[tuple[Topic, Fact], ...]:
+        """Dated facts as the overview leads with them: those editors mark key first, then the rest, newest first within each."""
+        dated = [(topic, fact) for topic in self.topics for fact in topic.sheet.facts if fact.date]
+        # Facts of one day in the order of their ids, so the order never depends on the order files are read.
+        dated.sort(key=lambda pair: pair[1].id)
+        # Sorted on plain tuples: PartialDate's generated comparisons run in Python. Stable: ids stay in order within a day.
+        dated.sort(key=lambda pair: (not pair[1].key, -pair[1].date.year, -pair[1].date.month, -pair[1].date.day))
+        return tuple(dated)
 
     # Views the site and the PDF both show, made once here.
     @cached_property
@@ -201,6 +237,7 @@ def briefing_from(
     found: dict[tuple[str, str], tuple[int, int]],
     glossary: Glossary | None,
     warnings: Warnings,
+    overview: Overview | None = None,
 ) -> Briefing:
     """The Briefing of validated topics and sources, its passages numbered from where each quote was found."""
     ordered = tuple(sorted(topics, key=lambda t: (t.sheet.order, t.sheet.title, t.id)))
@@ -224,6 +261,7 @@ def briefing_from(
         glossary.terms if glossary else (),
         _inferred_dates(ordered, built),
         warnings,
+        overview,
     )
 
 

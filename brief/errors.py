@@ -34,9 +34,10 @@ class Warnings:
     awaiting_review: tuple[ContentError, ...] = ()
     unused_sources: tuple[ContentError, ...] = ()
     mixed_script_urls: tuple[ContentError, ...] = ()
+    content: tuple[ContentError, ...] = ()  # a themed sheet's fact without a theme, a watch item the as-of date has passed
 
     def all(self) -> list[ContentError]:
-        return sorted(self.awaiting_review + self.unused_sources + self.mixed_script_urls)
+        return sorted(self.awaiting_review + self.unused_sources + self.mixed_script_urls + self.content)
 
 
 class ContentErrors(Exception):

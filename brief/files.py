@@ -18,12 +18,12 @@ from pydantic import BaseModel, ValidationError
 from .cache import Cache
 from .document import Document, Loc, Located
 from .errors import ContentError
-from .load import GLOSSARY_FILE, SHEETS_DIR, ContentFile, SourceFile, parse
-from .models import STATUSES, Citation, FactSheet, Glossary, SourceMeta
+from .load import GLOSSARY_FILE, OVERVIEW_FILE, SHEETS_DIR, ContentFile, SourceFile, parse
+from .models import STATUSES, Citation, FactSheet, Glossary, Overview, SourceMeta
 
 M = typing.TypeVar("M", bound=BaseModel)
 SLUG_HINT = "ids use lowercase letters a-z, digits and single hyphens, e.g. `power-of-siberia`"
-_FILE_MODELS: dict[str, type[BaseModel]] = {SHEETS_DIR: FactSheet, GLOSSARY_FILE: Glossary}
+_FILE_MODELS: dict[str, type[BaseModel]] = {SHEETS_DIR: FactSheet, GLOSSARY_FILE: Glossary, OVERVIEW_FILE: Overview}
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class CheckedFile:
     whose model failed keeps its Document, data and all, for validate to salvage its citations.
     """
 
-    kind: str  # load.SHEETS_DIR, SOURCES_DIR or GLOSSARY_FILE
+    kind: str  # load.SHEETS_DIR, SOURCES_DIR, GLOSSARY_FILE or OVERVIEW_FILE
     path: Path
     parsed: Located | SourceFile | None
     model: BaseModel | None
@@ -105,8 +105,12 @@ def _describe(error: dict, doc: Document, cls: type[BaseModel]) -> ContentError:
         return doc.error(loc, f"`{field}` is empty: write it, or remove the field if it is optional")
     if kind == "literal_error":
         return doc.error(loc, f"{value!r} is not a status: use one of {', '.join(STATUSES)}")
+    if kind == "too_short" and error.get("ctx", {}).get("min_length", 1) > 1:
+        return doc.error(loc, f"`{field}` needs at least {error['ctx']['min_length']} entries, not {error['ctx']['actual_length']}: add more")
     if kind == "too_short":
         return doc.error(loc, f"`{field}` needs at least one entry: add one")
+    if kind == "too_long":
+        return doc.error(loc, f"`{field}` takes at most {error['ctx']['max_length']} entries, not {error['ctx']['actual_length']}: keep the ones that matter most")
     if kind in ("list_type", "model_type", "dict_type", "model_attributes_type"):
         shape = "a list (lines starting with `- `)" if kind == "list_type" else "fields (`key: value` lines)"
         return doc.error(loc, f"`{field}` must be {shape}, not {_yaml_kind(value)}: rewrite it so")

@@ -23,6 +23,7 @@ SOURCES_DIR = "sources"
 SHEET_SUFFIX = ".yaml"
 SOURCE_SUFFIX = ".md"
 GLOSSARY_FILE = "glossary.yaml"
+OVERVIEW_FILE = "overview.yaml"
 
 
 @dataclass(frozen=True)
@@ -184,7 +185,7 @@ Parsed = tuple[Document | SourceFile | None, list[ContentError]]
 class ContentFile:
     """A content file's bytes, or None and why it could not be read."""
 
-    kind: str  # SHEETS_DIR, SOURCES_DIR or GLOSSARY_FILE
+    kind: str  # SHEETS_DIR, SOURCES_DIR, GLOSSARY_FILE or OVERVIEW_FILE
     path: Path
     name: str  # the path as shown in messages
     raw: bytes | None
@@ -192,12 +193,13 @@ class ContentFile:
 
 
 def content_files(root: Path) -> tuple[list[ContentFile], list[ContentError]]:
-    """Every fact sheet, then every source, then the glossary under root, read; and what is wrong with the folders."""
+    """Every fact sheet, then every source, then the glossary and the overview under root, read; and what is wrong with the folders."""
     errors: list[ContentError] = []
     found = [(SHEETS_DIR, path) for path in _folder_files(root, SHEETS_DIR, SHEET_SUFFIX, errors)]
     found += [(SOURCES_DIR, path) for path in _folder_files(root, SOURCES_DIR, SOURCE_SUFFIX, errors)]
-    if (root / GLOSSARY_FILE).exists():
-        found.append((GLOSSARY_FILE, root / GLOSSARY_FILE))
+    for name in (GLOSSARY_FILE, OVERVIEW_FILE):  # both optional: a project may start with fact sheets alone
+        if (root / name).exists():
+            found.append((name, root / name))
     return [read_file(kind, path, root) for kind, path in found], errors
 
 
@@ -207,7 +209,7 @@ def read_file(kind: str, path: Path, root: Path) -> ContentFile:
 
 
 Parsed = tuple[Document | SourceFile | None, list[ContentError]]
-_PARSERS: dict[str, Callable[[str, str, Path], Parsed]] = {SHEETS_DIR: parse_yaml, SOURCES_DIR: parse_source, GLOSSARY_FILE: parse_yaml}
+_PARSERS: dict[str, Callable[[str, str, Path], Parsed]] = {SHEETS_DIR: parse_yaml, SOURCES_DIR: parse_source, GLOSSARY_FILE: parse_yaml, OVERVIEW_FILE: parse_yaml}
 
 
 def parse(file: ContentFile) -> Parsed:

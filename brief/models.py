@@ -250,6 +250,25 @@ class Fact(Claim):
     text: Text
     # A tuple: pydantic deep-copies a default list for every fact made without the field, and shares a tuple.
     contradicts: tuple[Slug, ...] = Field((), description="Ids of facts this one contradicts; the site shows both side by side.")
+    key: bool = Field(False, strict=True, description="true for a fact editors choose to lead: shown first in the overview's latest developments.")
+    theme: Text | None = Field(None, description="The heading the fact stands under on its topic page, once the sheet holds more than 12 facts.")
+
+
+class Judgement(Model):
+    """One sentence of assessment and the facts it rests on: shown with links to them, checked like a citation."""
+
+    text: Text = Field(description="One sentence of inline Markdown; a number in it must be in the quotes of the facts it is based on.")
+    based_on: list[Slug] = Field(min_length=1, description="Ids of the facts the sentence rests on, from any sheet.")
+
+
+def _sentences(value: Any) -> Any:
+    # The summary was one text before it became sentences; say how to rewrite it rather than "must be a list".
+    if isinstance(value, str):
+        raise ValueError("`summary` is a list of sentences, each with the facts it rests on: write `- text: ...` and `based_on: [fact-id]` for each")
+    return value
+
+
+Judgements = Annotated[list[Judgement], BeforeValidator(_sentences), Field(min_length=1, max_length=3)]
 
 
 class FactSheet(Model):
@@ -257,7 +276,7 @@ class FactSheet(Model):
 
     title: Text
     order: int = Field(100, strict=True, description="Position of the topic in the navigation, smallest first.")
-    summary: Text = Field(description="The key judgement, two or three sentences of inline Markdown.")
+    summary: Judgements = Field(description="The key judgement: one to three sentences, each with the ids of the facts it rests on.")
     as_of: Day
     figures: list[Figure] = []
     facts: list[Fact] = Field(min_length=1)
@@ -276,6 +295,22 @@ class Glossary(Model):
     """`glossary.yaml`: the terms a reader may not know."""
 
     terms: list[GlossaryTerm] = Field(min_length=1)
+
+
+class WatchItem(Model):
+    """A coming event or deadline a fact states; shown until the briefing's as-of date has passed it."""
+
+    date: PartialDate = Field(description="The event's date: YYYY-MM-DD, YYYY-MM or YYYY.")
+    date_basis: Text | None = Field(None, description="How the date was inferred, when no cited source states it.")
+    event: Text
+    based_on: list[Slug] = Field(min_length=1, description="Ids of the facts that state the event; their citations are shown with it.")
+
+
+class Overview(Model):
+    """`overview.yaml`: what the overview page says first: the bottom line and what to watch."""
+
+    bottom_line: list[Judgement] = Field(min_length=2, max_length=4, description="Two to four sentences of assessment, each with the facts it rests on.")
+    watch: list[WatchItem] = []
 
 
 class SourceMeta(Model):

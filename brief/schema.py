@@ -1,4 +1,4 @@
-"""Editor support: JSON Schemas for fact sheets, source front matter and the glossary, generated from the models.
+"""Editor support: JSON Schemas for fact sheets, source front matter, the glossary and the overview, generated from the models.
 
 The models stay the one definition of the content; the schemas are derived
 from them so an editor (yaml-language-server, via the modeline on the first
@@ -13,18 +13,20 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from .models import FactSheet, Glossary, SourceMeta
+from .models import FactSheet, Glossary, Overview, SourceMeta
 
 SCHEMAS_DIR = "schemas"
 SCHEMA_FILES: dict[str, type[BaseModel]] = {
     "factsheet.schema.json": FactSheet,
     "source.schema.json": SourceMeta,
     "glossary.schema.json": Glossary,
+    "overview.schema.json": Overview,
 }
 # Pydantic writes Draft 2020-12; saying so lets editors pick the right rules.
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 MODELINE = f"# yaml-language-server: $schema=../{SCHEMAS_DIR}/factsheet.schema.json"
 GLOSSARY_MODELINE = f"# yaml-language-server: $schema={SCHEMAS_DIR}/glossary.schema.json"
+OVERVIEW_MODELINE = f"# yaml-language-server: $schema={SCHEMAS_DIR}/overview.schema.json"
 
 
 def json_schema(model: type[BaseModel]) -> dict:

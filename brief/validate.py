@@ -11,12 +11,12 @@ from datetime import date
 
 from pydantic import ValidationError
 
-from .briefing import Briefing, Topic, briefing_from
+from .briefing import THEMED_ABOVE, Briefing, Topic, briefing_from
 from .document import Document, Loc
 from .errors import ContentError, Warnings
 from .files import CLAIM_CITATIONS, CheckedFile, citations_of, slug_problem
-from .load import GLOSSARY_FILE, SHEETS_DIR, SOURCES_DIR, SourceFile
-from .models import FACT_REFERENCE, SLUG_PATTERN, Citation, Fact, Figure, PartialDate, SourceMeta, displayed_url, host_scripts, url_host
+from .load import GLOSSARY_FILE, OVERVIEW_FILE, SHEETS_DIR, SOURCES_DIR, SourceFile
+from .models import FACT_REFERENCE, SLUG_PATTERN, Citation, Fact, Figure, Judgement, Overview, PartialDate, SourceMeta, displayed_url, host_scripts, url_host
 from .numbers import figure_problem, numbers_missing
 from .quotes import SourceText
 
@@ -34,7 +34,7 @@ def validate(files: list[CheckedFile]) -> tuple[Briefing | None, list[ContentErr
     broken = set()
     topics: list[tuple[Document, Topic]] = []
     salvaged = []
-    glossary_file = None
+    glossary_file = overview_file = None
     for file in files:
         if file.kind == SOURCES_DIR:
             if file.parsed is None:
@@ -52,6 +52,8 @@ def validate(files: list[CheckedFile]) -> tuple[Briefing | None, list[ContentErr
                 salvaged += _salvaged_citations(file.parsed)
         elif file.kind == GLOSSARY_FILE and file.parsed is not None:
             glossary_file = file
+        elif file.kind == OVERVIEW_FILE and file.parsed is not None and file.model is not None:
+            overview_file = file
     if not errors and not topics:
         errors.append(ContentError(f"{SHEETS_DIR}/", 0, 0, NO_SHEETS))
     errors += _check_fact_ids(topics)
@@ -59,16 +61,21 @@ def validate(files: list[CheckedFile]) -> tuple[Briefing | None, list[ContentErr
     errors += _check_metric_units(topics)
     errors += _check_contradictions(topics)
     errors += _check_confirmations(topics)
-    errors += _check_fact_references(topics)
+    judged = _judgements(topics, overview_file)
+    errors += _check_based_on(topics, judged, overview_file)
+    errors += _check_fact_references(topics, overview_file)
     cited = _all_citations(topics, glossary_file) + salvaged
     found, citation_errors = _find_citations(cited, texts, frozenset(broken))
     errors += citation_errors
     errors += _check_numbers(topics, found)
+    errors += _check_judgement_numbers(topics, judged, overview_file, found)
     if errors or not topics or broken:
         return None, errors
     glossary = glossary_file.model if glossary_file else None
+    overview = overview_file.model if overview_file else None
     named = {source_id: (source_file.front.name, meta) for source_id, (source_file, meta) in sources.items()}
-    briefing = briefing_from([topic for _, topic in topics], named, texts, found, glossary, _warnings(sources, found))
+    warnings = _warnings(sources, found, _content_warnings(topics, overview_file))
+    briefing = briefing_from([topic for _, topic in topics], named, texts, found, glossary, warnings, overview)
     return briefing, []
 
 
@@ -280,15 +287,65 @@ def _confirmation_problems(item: Fact | Figure) -> list[tuple[str, str]]:
     return problems
 
 
-def _check_fact_references(topics: list[tuple[Document, Topic]]) -> list[ContentError]:
-    """A note or summary names another fact as [[fact-id]], which must exist; a fact id written bare would show readers a slug."""
+def _judgements(topics: list[tuple[Document, Topic]], overview: CheckedFile | None) -> list[tuple[Document, Loc, Judgement]]:
+    """Every sentence that rests on facts, with where it is written: each sheet's summary, the overview's bottom line."""
+    judged = [(doc, ("summary", index), sentence) for doc, topic in topics for index, sentence in enumerate(topic.sheet.summary)]
+    if overview is not None:
+        judged += [(overview.parsed, ("bottom_line", index), sentence) for index, sentence in enumerate(overview.model.bottom_line)]
+    return judged
+
+
+def _check_based_on(topics: list[tuple[Document, Topic]], judged: list[tuple[Document, Loc, Judgement]], overview: CheckedFile | None) -> list[ContentError]:
+    """Each id a judgement or a watch item rests on names a fact: it is the reader's link to the evidence."""
+    known = {fact.id for _, topic in topics for fact in topic.sheet.facts}
+    places = [(doc, loc + ("based_on", number), fact_id) for doc, loc, sentence in judged for number, fact_id in enumerate(sentence.based_on)]
+    if overview is not None:
+        items = enumerate(overview.model.watch)
+        places += [(overview.parsed, ("watch", index, "based_on", number), fact_id) for index, item in items for number, fact_id in enumerate(item.based_on)]
+    errors = []
+    for doc, loc, fact_id in places:
+        if fact_id not in known:
+            guess = difflib.get_close_matches(fact_id, sorted(known), n=1)
+            hint = f"did you mean {guess[0]!r}?" if guess else "use the id of a fact in briefings/"
+            errors.append(doc.error(loc, f"no fact with id {fact_id!r}: {hint}"))
+    return errors
+
+
+def _check_judgement_numbers(
+    topics: list[tuple[Document, Topic]], judged: list[tuple[Document, Loc, Judgement]], overview: CheckedFile | None, found: dict[tuple[str, str], tuple[int, int]]
+) -> list[ContentError]:
+    """A number in a judgement or a watch item is stated by the quotes of the facts it rests on: an assessment adds no figures of its own."""
+    facts = {fact.id: fact for _, topic in topics for fact in topic.sheet.facts}
+    texts = [(doc, loc + ("text",), sentence.text, sentence.based_on) for doc, loc, sentence in judged]
+    if overview is not None:
+        texts += [(overview.parsed, ("watch", index, "event"), item.event, item.based_on) for index, item in enumerate(overview.model.watch)]
+    errors = []
+    for doc, loc, text, based_on in texts:
+        basis = [facts[fact_id] for fact_id in based_on if fact_id in facts]
+        if len(basis) < len(based_on) or not all(_all_found(fact.cite, found) for fact in basis):
+            continue  # an unknown id or a quote not found has its own error
+        quotes = [citation.quote for fact in basis for citation in fact.cite]
+        dates = tuple(part for fact in basis for part in _date_parts(fact.date))
+        for written, _ in numbers_missing(text, quotes, dates):
+            errors.append(doc.error(loc, f'the text says "{written}" but none of the facts it is based on quotes it: base it on a fact that states it, or correct the text'))
+    return errors
+
+
+def _check_fact_references(topics: list[tuple[Document, Topic]], overview: CheckedFile | None) -> list[ContentError]:
+    """A note, summary or overview sentence names another fact as [[fact-id]], which must exist; a fact id written bare would show readers a slug."""
     known = {fact.id for _, topic in topics for fact in topic.sheet.facts}
     errors = []
     for doc, topic in topics:
-        fields = [(("summary",), topic.sheet.summary)]
+        fields = [(("summary", index, "text"), sentence.text) for index, sentence in enumerate(topic.sheet.summary)]
         fields += [((kind, index, "note"), item.note) for kind, items in (("figures", topic.sheet.figures), ("facts", topic.sheet.facts)) for index, item in enumerate(items)]
         for loc, text in fields:
             errors += [doc.error(loc, message) for message in _reference_problems(text or "", known)]
+    if overview is not None:
+        model: Overview = overview.model
+        fields = [(("bottom_line", index, "text"), sentence.text) for index, sentence in enumerate(model.bottom_line)]
+        fields += [(("watch", index, "event"), item.event) for index, item in enumerate(model.watch)]
+        for loc, text in fields:
+            errors += [overview.parsed.error(loc, message) for message in _reference_problems(text, known)]
     return errors
 
 
@@ -314,13 +371,34 @@ UNTITLED = "the article has no title: add `label:`, a few words readers see in i
 UNUSED_SOURCE = "no fact, figure or glossary term cites this source: cite it or remove the file"
 
 
-def _warnings(sources: dict[str, tuple[SourceFile, SourceMeta]], found: dict[tuple[str, str], tuple[int, int]]) -> Warnings:
-    """Sources still awaiting an editor's review, sources nothing cites, and addresses whose host mixes scripts."""
+UNTHEMED = "has no `theme:`: the sheet holds more than {count} facts, so its page groups them by theme and shows this one under \"Other\"; add a theme"
+PAST_WATCH = "dated {date}, before the briefing's as-of date {as_of}: it is no longer shown; remove it, or correct the date if the event is still to come"
+
+
+def _content_warnings(topics: list[tuple[Document, Topic]], overview: CheckedFile | None) -> tuple[ContentError, ...]:
+    """Facts of a themed sheet without a theme, and watch items the briefing's as-of date has passed."""
+    warnings = []
+    for doc, topic in topics:
+        if len(topic.sheet.facts) > THEMED_ABOVE:
+            unthemed = [index for index, fact in enumerate(topic.sheet.facts) if fact.theme is None]
+            warnings += [doc.error(("facts", index, "id"), UNTHEMED.format(count=THEMED_ABOVE)) for index in unthemed]
+    if overview is not None and topics:
+        as_of = max(topic.sheet.as_of for _, topic in topics)
+        for index, item in enumerate(overview.model.watch):
+            if item.date.latest < as_of:
+                warnings.append(overview.parsed.error(("watch", index, "date"), PAST_WATCH.format(date=item.date, as_of=as_of)))
+    return tuple(warnings)
+
+
+def _warnings(
+    sources: dict[str, tuple[SourceFile, SourceMeta]], found: dict[tuple[str, str], tuple[int, int]], content: tuple[ContentError, ...] = ()
+) -> Warnings:
+    """Sources still awaiting an editor's review, sources nothing cites, addresses whose host mixes scripts, and the content warnings."""
     cited = {source_id for source_id, _ in found}
     awaiting = [source_file.front.error(("awaiting_review",), _review_asks(meta)) for source_file, meta in sources.values() if meta.awaiting_review]
     unused = [ContentError(source_file.front.name, 0, 0, UNUSED_SOURCE) for source_id, (source_file, _) in sources.items() if source_id not in cited]
     mixed = [source_file.front.error(("url",), _mixed_scripts(meta.url)) for source_file, meta in sources.values() if meta.url and len(host_scripts(meta.url)) > 1]
-    return Warnings(tuple(awaiting), tuple(unused), tuple(mixed))
+    return Warnings(tuple(awaiting), tuple(unused), tuple(mixed), content)
 
 
 def _mixed_scripts(url: str) -> str:
