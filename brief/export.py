@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from markdown_it.token import Token
 
 from .compare import stated_value
-from .models import FACT_REFERENCE, STATUS_MEANING, Citation, Fact, Figure, format_number, long_date
+from .models import FACT_REFERENCE, STATUS_MEANING, Citation, Fact, Figure, Judgement, format_number, long_date
 from .markup import content_markdown, inline
 from .briefing import Briefing, Comparison, Source, Topic
 
@@ -135,6 +135,13 @@ class Exporter:
         """runs for a summary or a note: [[fact-id]] read as the fact's text, as the site's pages read it."""
         return runs(text, self.fact_anchor, self.fact_text)
 
+    def judgement_runs(self, sentences: Iterable[Judgement]) -> list[dict]:
+        """The judgement's sentences as one paragraph of runs, as the template prints a summary."""
+        made: list[dict] = []
+        for sentence in sentences:
+            made += ([{"text": " "}] if made else []) + (self.linked_runs(sentence.text) or [])
+        return made
+
     def topic(self, topic: Topic) -> dict:
         notes = Notes(self.briefing, topic, self.printed_sources)
         sheet = topic.sheet
@@ -143,7 +150,7 @@ class Exporter:
             "anchor": f"topic-{topic.id}",
             "title": sheet.title,
             "meta": f"As of {long_date(sheet.as_of)} · {facts} fact{'s' if facts != 1 else ''}",
-            "summary": self.linked_runs(sheet.summary),
+            "summary": self.judgement_runs(sheet.summary),
             "figures": [self.figure(topic, index, figure, notes) for index, figure in enumerate(sheet.figures, 1)],
             "comparisons": [self.comparison(topic, group, notes) for group in self.briefing.comparisons_by_topic.get(topic.id, ())],
             "facts": [self.fact(fact, notes) for fact in topic.facts_newest_first],
