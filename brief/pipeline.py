@@ -16,7 +16,7 @@ from .briefing import Briefing
 from .cache import Cache, CompiledTemplates, code_digest
 from .errors import ContentError, ContentErrors, display_path
 from .files import checked_files
-from .load import GLOSSARY_FILE, SHEETS_DIR, SOURCES_DIR, content_files, leads_outside, read_bytes, regular_file_info
+from .load import GLOSSARY_FILE, OVERVIEW_FILE, SHEETS_DIR, SOURCES_DIR, content_files, leads_outside, read_bytes, regular_file_info
 from .pdf import PrintedPdf, load_printed, publish_pdfs, save_printed, write_pdfs
 from .render import RenderedSite, render_site, write_pages
 from .site import (
@@ -70,7 +70,7 @@ class Project:
         return sorted(p for p in (self.templates / "assets").iterdir() if p.is_file())
 
     def inputs(self) -> list[Path]:
-        """Every file a build reads: fact sheets, sources, the glossary, templates and mkdocs.yml.
+        """Every file a build reads: fact sheets, sources, the glossary, the overview, templates and mkdocs.yml.
 
         A folder of them that leads outside the project is listed itself: what it holds is not read.
         """
@@ -83,7 +83,7 @@ class Project:
                 # A link to a folder is not entered, so a link loop cannot make this endless; where it leads is an input all the same.
                 links = [name for name in folders if os.path.islink(os.path.join(top, name))]
                 files += [Path(top, name) for name in names + links]
-        return sorted(files + [path for path in (self.root / GLOSSARY_FILE, self.config) if path.exists()])
+        return sorted(files + [path for path in (self.root / GLOSSARY_FILE, self.root / OVERVIEW_FILE, self.config) if path.exists()])
 
 
 @dataclass

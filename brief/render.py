@@ -114,6 +114,29 @@ class PageCitations:
         return list(self._refs.values())
 
 
+@dataclass(frozen=True)
+class BasisRef:
+    """A fact a judgement rests on, as a page shows it: numbered in the order the page first names it, never by its id."""
+
+    number: int
+    topic: Topic
+    fact: Fact
+
+
+class PageFacts:
+    """Numbers the facts a page's judgements and watch items rest on; the same fact keeps one number on the page."""
+
+    def __init__(self, lookups: Lookups):
+        self._lookups = lookups
+        self._refs: dict[str, BasisRef] = {}
+
+    def __call__(self, fact_id: str) -> BasisRef:
+        if fact_id not in self._refs:
+            topic, fact = self._lookups.fact(fact_id)
+            self._refs[fact_id] = BasisRef(len(self._refs) + 1, topic, fact)
+        return self._refs[fact_id]
+
+
 def _finalized(value: object) -> object:
     """A value a template prints, before escaping: plain values are content text, made one line.
 
@@ -251,7 +274,9 @@ class SiteRenderer:
     def specs(self) -> Iterator[PageSpec]:
         briefing = self.briefing
         counts = {"fact_count": briefing.fact_count, "source_count": len(briefing.sources)}
-        overview = {"topics": briefing.topics, "latest": self._dated_facts[:LATEST_COUNT], "figure_groups": briefing.figure_groups, **counts}
+        latest = [(fact, TopicRef.of(topic)) for topic, fact in briefing.latest[:LATEST_COUNT]]
+        bottom_line = briefing.overview.bottom_line if briefing.overview else ()
+        overview = {"topics": briefing.topics, "latest": latest, "figure_groups": briefing.figure_groups, "bottom_line": bottom_line, "watch": briefing.watch, **counts}
         yield PageSpec("index.md", "overview.md.j2", overview)
         yield from self._timeline_specs()
         yield PageSpec("sources/index.md", "sources.md.j2", {"sources": tuple(briefing.sources.values())})
@@ -292,7 +317,7 @@ class SiteRenderer:
         lookups = Lookups(self.briefing)
         text = render_template(
             self.env, spec.template,
-            root=root, page_path=spec.path, edit_path=edit_path, edit_url=edit_url, lookups=lookups, cite=PageCitations(lookups), **spec.context,
+            root=root, page_path=spec.path, edit_path=edit_path, edit_url=edit_url, lookups=lookups, cite=PageCitations(lookups), basis=PageFacts(lookups), **spec.context,
         )
         return RenderedPage(spec, lookups, Page(spec.path, text.encode("utf-8")))
 
