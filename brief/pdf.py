@@ -31,6 +31,7 @@ import font_source_sans_pro
 import font_source_serif_pro
 import typst
 
+from .commit import UNVERSIONED
 from .errors import ContentError, ContentErrors
 from .load import leads_outside
 from .export import Exporter, statuses
@@ -172,8 +173,8 @@ def expected_anchors(briefing: Briefing, edition: Edition) -> dict[str, str]:
     return expected
 
 
-def print_data(briefing: Briefing, edition: Edition, paper: str = "a4") -> dict:
-    """Everything one PDF prints, as plain data for the template."""
+def print_data(briefing: Briefing, edition: Edition, paper: str = "a4", commit: str = UNVERSIONED) -> dict:
+    """Everything one PDF prints, as plain data for the template; commit is what it was built from (see commit.built_from)."""
     if paper not in PAPER_SIZES:
         raise ValueError(f"paper {paper!r} is not one of {', '.join(PAPER_SIZES)}")
     exporter = Exporter(briefing, edition.topics, edition.sources)
@@ -191,7 +192,9 @@ def print_data(briefing: Briefing, edition: Edition, paper: str = "a4") -> dict:
             "heading": edition.title,
             "subtitle": edition.subtitle,
             "running_title": edition.running_title,
-            "footer": edition.title if edition.whole else f"{edition.subject}: {edition.title}",
+            "footer": (edition.title if edition.whole else f"{edition.subject}: {edition.title}") + f" · {commit}",
+            # The briefing's edition on every PDF, a topic's too: the site's pages name the same.
+            "edition": f"Edition of {long_date(briefing.as_of)} · {commit}",
             "as_of_line": as_of,
             "scope": scope,
             "whole": edition.whole,
@@ -323,8 +326,9 @@ def write_pdfs(
     paper: str = "a4",
     previous: Path | None = None,
     printed_before: Iterable[PrintedPdf] = (),
+    commit: str = UNVERSIONED,
 ) -> list[PrintedPdf]:
-    """Print every edition into output_dir; raises ContentErrors when any lost content, and output_dir is to be discarded.
+    """Print every edition into output_dir, each naming commit; raises ContentErrors when any lost content, and output_dir is to be discarded.
 
     An edition whose print_key is that of a PDF in printed_before is linked from the folder
     previous instead of printed again.
@@ -333,7 +337,7 @@ def write_pdfs(
     template = (templates / TEMPLATE).read_bytes()
     printed, errors, jobs = [], [], []
     for edition in editions(briefing, subject):
-        data = json.dumps(print_data(briefing, edition, paper), ensure_ascii=False, separators=(",", ":"))
+        data = json.dumps(print_data(briefing, edition, paper, commit), ensure_ascii=False, separators=(",", ":"))
         key = print_key(template, data)
         old = before.get(edition.path)
         if previous is not None and old is not None and old.key == key and _reusable(previous / edition.path, previous):

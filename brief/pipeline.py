@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .briefing import Briefing
 from .cache import Cache, CompiledTemplates, code_digest
+from .commit import built_from
 from .errors import ContentError, ContentErrors, display_path
 from .files import checked_files
 from .load import GLOSSARY_FILE, OVERVIEW_FILE, SHEETS_DIR, SOURCES_DIR, content_files, leads_outside, read_bytes, regular_file_info
@@ -122,16 +123,16 @@ def publishable(project: Project) -> Briefing:
 def generate(project: Project, memory: Memory | None = None) -> tuple[Briefing, list[str]]:
     """Check the content and render it into the staging folder; returns what changed there."""
     briefing = check(project, memory)
-    return briefing, stage(project, briefing, memory)
+    return briefing, stage(project, briefing, built_from(project.root), memory)
 
 
-def stage(project: Project, briefing: Briefing, memory: Memory | None = None) -> list[str]:
-    """Render the briefing into the staging folder; returns what changed there."""
+def stage(project: Project, briefing: Briefing, commit: str, memory: Memory | None = None) -> list[str]:
+    """Render the briefing into the staging folder, every page naming commit (see commit.built_from); returns what changed there."""
     _refuse(unopenable_templates(project) + folders_outside(project, "staging", "staging/docs"))
     config = read_site_config(project.config)
     previous = memory.rendered if memory else None
     compiled = memory.templates if memory else None
-    site = render_site(briefing, project.templates, briefing_subject(config), stale_after_days(config), edit_base_url(config), previous, compiled)
+    site = render_site(briefing, project.templates, briefing_subject(config), stale_after_days(config), edit_base_url(config), previous, compiled, commit)
     changed = write_pages(site.pages, project.assets(), project.staging)
     if memory:
         memory.rendered = site
@@ -201,18 +202,19 @@ def build(project: Project, paper: str = "a4", with_pdf: bool = True) -> Built:
     is reported again.
     """
     with building(project.site):
-        state = build_state(project, paper, with_pdf)
+        commit = built_from(project.root)  # once: the pages and the PDFs name the same commit
+        state = build_state(project, paper, with_pdf, commit)
         last = stamped(project, state)
         if last is not None:
             return last
         briefing = publishable(project)
-        stage(project, briefing)
+        stage(project, briefing, commit)
         _refuse(read_only_folders(project.site))
         output = new_output_folder(project.site)
         try:
             with dated(briefing.as_of):
                 build_site(project.config, project.staging, output, site_nav(briefing))
-            printed = _print_reusing(project, briefing, output, paper) if with_pdf else []
+            printed = _print_reusing(project, briefing, output, paper, commit) if with_pdf else []
             project.printed.unlink(missing_ok=True)
             publish(output, project.site)
         finally:
@@ -224,15 +226,15 @@ def build(project: Project, paper: str = "a4", with_pdf: bool = True) -> Built:
         return built
 
 
-def _print_reusing(project: Project, briefing: Briefing, output: Path, paper: str) -> list[PrintedPdf]:
-    """Print the PDFs into output, linking those whose print document is unchanged from site/."""
+def _print_reusing(project: Project, briefing: Briefing, output: Path, paper: str, commit: str) -> list[PrintedPdf]:
+    """Print the PDFs into output, naming commit, linking those whose print document is unchanged from site/."""
     subject = briefing_subject(read_site_config(project.config))
-    return write_pdfs(briefing, project.templates, output, subject, paper, project.site, load_printed(project.printed))
+    return write_pdfs(briefing, project.templates, output, subject, paper, project.site, load_printed(project.printed), commit)
 
 
 def up_to_date(project: Project, paper: str = "a4", with_pdf: bool = True) -> bool:
     """Whether site/ was built from the project as it is now, so `build` would leave it as it is."""
-    return stamped(project, build_state(project, paper, with_pdf)) is not None
+    return stamped(project, build_state(project, paper, with_pdf, built_from(project.root))) is not None
 
 
 def stamped(project: Project, state: str) -> Built | None:
@@ -246,11 +248,14 @@ def stamped(project: Project, state: str) -> Built | None:
         return None
 
 
-def build_state(project: Project, paper: str, with_pdf: bool) -> str:
+def build_state(project: Project, paper: str, with_pdf: bool, commit: str) -> str:
     """A digest of every input file, of the settings mkdocs.yml gives (with what it INHERITs) and the environment
-    it reads, and of the code that builds."""
+    it reads, of the code that builds, and of the commit every page names.
+
+    A new commit of the same files builds again: a site left as it was would name the commit before.
+    """
     digest = hashlib.sha256(f"paper={paper if with_pdf else 'no PDF'}\n".encode())
-    for line in (f"code={code_digest()}", f"settings={_site_settings(project.config)}", *_config_environment(project.config)):
+    for line in (f"code={code_digest()}", f"commit={commit}", f"settings={_site_settings(project.config)}", *_config_environment(project.config)):
         digest.update(line.encode() + b"\n")
     for path in project.inputs():
         digest.update(f"{path.relative_to(project.root).as_posix()}\n{_file_digest(path, project.root)}\n".encode())
@@ -296,11 +301,11 @@ def pdf(project: Project, paper: str = "a4") -> list[PrintedPdf]:
     with building(project.site):
         briefing = publishable(project)
         _refuse(unopenable_templates(project) + read_only_folders(project.site))
-        # The PDFs replaced here may differ from those the last build made (another paper size).
+        # The PDFs replaced here may differ from those the last build made (another paper size, another commit).
         project.stamp.unlink(missing_ok=True)
         output = new_output_folder(project.site)
         try:
-            printed = _print_reusing(project, briefing, output, paper)
+            printed = _print_reusing(project, briefing, output, paper, built_from(project.root))
             project.printed.unlink(missing_ok=True)
             publish_pdfs(output, project.site)
         finally:

@@ -26,6 +26,7 @@ import jinja2
 from markupsafe import Markup
 
 from .briefing import Briefing, Passage, Source, Topic
+from .commit import UNVERSIONED
 from .errors import ContentError, ContentErrors
 from .load import GLOSSARY_FILE
 from .markup import GlossaryTooltips, inline, one_line, source_blocks, text_fragment
@@ -250,12 +251,25 @@ class SiteRenderer:
     """Renders every page of the site from the Briefing through the templates."""
 
     def __init__(
-        self, briefing: Briefing, templates: Path, subject: str, stale_after_days: int, edit_base: str | None = None, compiled: jinja2.BytecodeCache | None = None
+        self,
+        briefing: Briefing,
+        templates: Path,
+        subject: str,
+        stale_after_days: int,
+        edit_base: str | None = None,
+        compiled: jinja2.BytecodeCache | None = None,
+        commit: str = UNVERSIONED,
     ):
         self.briefing = briefing
         self.edit_base = edit_base
         self.env = template_env(templates, briefing.glossary, compiled)
-        shared = {"subject": subject, "stale_after_days": stale_after_days, "as_of": briefing.as_of, "inferred_dates": briefing.inferred_dates}
+        shared = {
+            "subject": subject,
+            "stale_after_days": stale_after_days,
+            "as_of": briefing.as_of,
+            "commit": commit,
+            "inferred_dates": briefing.inferred_dates,
+        }
         self.env.globals.update(shared)
         # What every page may print; a change to any of it, a template's included, renders every page again.
         self.common = (files_digest(templates), edit_base, briefing.glossary, *shared.values())
@@ -373,14 +387,15 @@ def render_site(
     edit_base: str | None = None,
     previous: RenderedSite | None = None,
     compiled: jinja2.BytecodeCache | None = None,
+    commit: str = UNVERSIONED,
 ) -> RenderedSite:
     """Every page of the site, rendered in memory, headed by the briefing's subject; sheets older than stale_after_days get flagged.
 
     With edit_base (see site.edit_base_url), each page links to the file an editor changes.
     With previous, the render of an earlier briefing, only pages whose spec or lookups differ are rendered;
-    compiled keeps the compiled templates for the next render.
+    compiled keeps the compiled templates for the next render. Every page names commit (see commit.built_from).
     """
-    return SiteRenderer(briefing, templates, subject, stale_after_days, edit_base, compiled).render(previous)
+    return SiteRenderer(briefing, templates, subject, stale_after_days, edit_base, compiled, commit).render(previous)
 
 
 def write_pages(pages: list[Page], assets: list[Path], docs: Path) -> list[str]:

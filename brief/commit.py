@@ -1,0 +1,38 @@
+"""The commit a build is made from, as every page and PDF names it beside the edition date.
+
+A reader who holds two copies of the briefing can tell whether they are the same edition, and an
+editor can find the exact content a copy was built from. The commit comes from git when the project
+is a git working tree; a build that cannot tell (no git, no repository, no commit yet) says so.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from .load import GLOSSARY_FILE, SHEETS_DIR, SOURCES_DIR
+
+UNVERSIONED = "unversioned"
+# What the build reads from the project: changed and not committed, the pages show what the commit does not hold.
+# The generator's own code is left out: a project may keep its content apart from the code that builds it.
+BUILD_INPUTS = (SHEETS_DIR, SOURCES_DIR, "templates", GLOSSARY_FILE, "mkdocs.yml")
+
+
+def built_from(root: Path) -> str:
+    """"commit <12 hex digits>", with " + uncommitted changes" when the build's inputs differ from it; else "unversioned"."""
+    commit = _git(root, "rev-parse", "--short=12", "HEAD")
+    # --no-optional-locks: status would otherwise refresh git's index, and a build writes nothing outside its output folders.
+    changes = _git(root, "--no-optional-locks", "status", "--porcelain", "--", *BUILD_INPUTS)
+    if not commit or changes is None:
+        return UNVERSIONED
+    return f"commit {commit}" + (" + uncommitted changes" if changes else "")
+
+
+def _git(root: Path, *args: str) -> str | None:
+    """What git prints, stripped; None when git is not installed or fails (root is no working tree, HEAD names no commit)."""
+    try:
+        result = subprocess.run(["git", *args], cwd=root, capture_output=True)
+    except OSError:  # git is not installed, or cannot be run
+        return None
+    # Read as bytes: a file name git lists need not be UTF-8, and only whether it lists any matters.
+    return result.stdout.decode("utf-8", "replace").strip() if result.returncode == 0 else None
