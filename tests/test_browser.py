@@ -56,8 +56,10 @@ def browser():
 class Watched:
     """A page that records console errors and failed requests."""
 
-    def __init__(self, browser, width: int = 1280, height: int = 900):
-        self.page = browser.new_page(viewport={"width": width, "height": height})
+    def __init__(self, browser, width: int = 1280, height: int = 900, touch: bool = False):
+        # A touch page is a phone: taps, not a mouse, and the mobile viewport.
+        self.context = browser.new_context(viewport={"width": width, "height": height}, has_touch=touch, is_mobile=touch)
+        self.page = self.context.new_page()
         self.errors: list[str] = []
         self.page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
@@ -73,15 +75,15 @@ class Watched:
         self.page.wait_for_load_state("load")
 
     def close(self) -> None:
-        self.page.close()
+        self.context.close()
 
 
 @pytest.fixture
 def watched(browser):
     pages: list[Watched] = []
 
-    def make(width: int = 1280) -> Watched:
-        pages.append(Watched(browser, width))
+    def make(width: int = 1280, height: int = 900, touch: bool = False) -> Watched:
+        pages.append(Watched(browser, width, height, touch))
         return pages[-1]
 
     yield make
@@ -179,5 +181,137 @@ def test_no_serious_accessibility_violations(site, browser, scheme):
             if violation["impact"] in ("serious", "critical"):
                 targets = [node["target"] for node in violation["nodes"]][:3]
                 problems.append(f"{path.relative_to(site)}: {violation['id']} {targets}")
+    page.close()
+    assert problems == []
+
+
+# Glossary definitions and citation previews: a tap on a phone, a key on a keyboard (assets/brief.js).
+
+def first_term(site: Path) -> tuple[str, str]:
+    """The energy page's first glossary term and its definition, as the built page has them."""
+    import html
+    import re
+
+    page = (site / "topics" / "energy.html").read_text(encoding="utf-8")
+    name_and_title = re.search(r'<abbr class="brief-term" title="([^"]*)">([^<]*)</abbr>', page)
+    return html.unescape(name_and_title.group(2)), html.unescape(name_and_title.group(1))
+
+
+def test_a_tap_opens_a_definition_and_a_second_tap_or_one_elsewhere_closes_it(site, watched):
+    name, definition = first_term(site)
+    phone = watched(width=360, height=740, touch=True)
+    phone.open((site / "topics" / "energy.html").as_uri())
+    term = phone.page.locator("abbr.brief-term", has_text=name).first
+    shown = phone.page.get_by_role("tooltip").filter(has_text=definition)
+
+    term.tap()
+    assert shown.is_visible()
+    assert term.get_attribute("aria-expanded") == "true"
+    shown_box, width = shown.bounding_box(), phone.page.viewport_size["width"]
+    assert 0 <= shown_box["x"] and shown_box["x"] + shown_box["width"] <= width  # whole on a 360 px screen
+    term.tap()
+    assert not shown.is_visible()
+    assert term.get_attribute("aria-expanded") == "false"
+
+    term.tap()
+    assert shown.is_visible()
+    phone.page.locator("h1").tap()
+    assert not shown.is_visible()
+    assert phone.errors == []
+
+
+def test_a_tap_on_a_citation_previews_its_quote_and_a_second_tap_follows_it(site, watched):
+    phone = watched(width=360, height=740, touch=True)
+    topic = (site / "topics" / "energy.html").as_uri()
+    phone.open(topic)
+    cite = phone.page.locator("#fact-china-largest-buyer-of-russian-energy sup.brief-cite a").first
+    preview = phone.page.locator(".brief-popup").filter(has_text="China is the largest consumer of Russian energy resources.")
+
+    cite.tap()
+    assert preview.is_visible()
+    assert phone.page.url == topic  # the first tap only previews
+    phone.page.locator("h1").tap()
+    assert not preview.is_visible()
+    assert phone.errors == []  # before leaving: a navigation may cancel the page's own favicon request
+
+    cite.tap()
+    assert preview.is_visible()
+    cite.tap()
+    phone.page.wait_for_url("**/sources/kyivindependent-2025-01-21-xi-putin-call.html#*")
+
+    phone.page.go_back()
+    cite.tap()
+    preview.get_by_role("link").tap()  # the preview's own, larger link goes there too
+    phone.page.wait_for_url("**/sources/kyivindependent-2025-01-21-xi-putin-call.html#*")
+
+
+def test_the_keyboard_reaches_a_definition_enter_shows_it_and_escape_hides_it(site, watched):
+    name, definition = first_term(site)
+    view = watched()
+    view.open((site / "topics" / "energy.html").as_uri())
+    shown = view.page.get_by_role("tooltip").filter(has_text=definition)
+    for _ in range(100):
+        view.page.keyboard.press("Tab")
+        if view.page.evaluate("document.activeElement.textContent") == name:
+            break
+    else:
+        pytest.fail(f"Tab never reaches the glossary term {name!r}")
+
+    view.page.keyboard.press("Enter")
+    assert shown.is_visible()
+    tooltip_id = view.page.get_by_role("tooltip").get_attribute("id")
+    assert view.page.evaluate("document.activeElement.getAttribute('aria-describedby')") == tooltip_id
+    view.page.keyboard.press("Escape")
+    assert not shown.is_visible()
+    view.page.keyboard.press(" ")
+    assert shown.is_visible()
+    view.page.keyboard.press("Tab")  # moving on closes it
+    assert not shown.is_visible()
+
+
+def test_a_mouse_hover_previews_and_a_click_on_a_citation_still_follows_it(site, watched):
+    name, definition = first_term(site)
+    view = watched()
+    topic = (site / "topics" / "energy.html").as_uri()
+    view.open(topic)
+    view.page.locator("abbr.brief-term", has_text=name).first.hover()
+    assert view.page.get_by_role("tooltip").filter(has_text=definition).is_visible()
+    cite = view.page.locator("#fact-china-largest-buyer-of-russian-energy sup.brief-cite a").first
+    cite.hover()
+    assert view.page.locator(".brief-popup").filter(has_text="China is the largest consumer").is_visible()
+    cite.click()
+    view.page.wait_for_url("**/sources/kyivindependent-2025-01-21-xi-putin-call.html#*")
+
+
+def test_without_script_the_title_attributes_still_carry_definitions_and_quotes(site, browser):
+    name, definition = first_term(site)
+    page = browser.new_page(java_script_enabled=False)
+    page.goto((site / "topics" / "energy.html").as_uri())
+    assert page.locator("abbr.brief-term", has_text=name).first.get_attribute("title") == definition
+    assert "China is the largest consumer" in page.locator("sup.brief-cite a").nth(1).get_attribute("title")
+    page.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_serious_accessibility_violations_with_a_popup_open(site, browser, scheme):
+    from axe_playwright_python.sync_playwright import Axe
+
+    name, _ = first_term(site)
+    page = browser.new_page(color_scheme=scheme)
+    page.goto((site / "topics" / "energy.html").as_uri())
+    problems = []
+
+    def check_with_popup_open() -> None:
+        assert page.locator(".brief-popup").is_visible()
+        for violation in Axe().run(page).response["violations"]:
+            if violation["impact"] in ("serious", "critical"):
+                problems.append(f"{violation['id']} {[node['target'] for node in violation['nodes']][:3]}")
+
+    page.locator("abbr.brief-term", has_text=name).first.focus()
+    page.keyboard.press("Enter")
+    check_with_popup_open()
+    page.keyboard.press("Escape")
+    page.locator("sup.brief-cite a").first.focus()  # a citation previews when the keyboard reaches it
+    check_with_popup_open()
     page.close()
     assert problems == []
