@@ -10,12 +10,12 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from .load import GLOSSARY_FILE, SHEETS_DIR, SOURCES_DIR
+from .load import GLOSSARY_FILE, OVERVIEW_FILE, SHEETS_DIR, SOURCES_DIR
 
 UNVERSIONED = "unversioned"
-# What the build reads from the project: changed and not committed, the pages show what the commit does not hold.
+# What the build reads from the project (pipeline.Project.inputs): changed and not committed, the pages show what the commit does not hold.
 # The generator's own code is left out: a project may keep its content apart from the code that builds it.
-BUILD_INPUTS = (SHEETS_DIR, SOURCES_DIR, "templates", GLOSSARY_FILE, "mkdocs.yml")
+BUILD_INPUTS = (SHEETS_DIR, SOURCES_DIR, "templates", GLOSSARY_FILE, OVERVIEW_FILE, "mkdocs.yml")
 
 
 def built_from(root: Path) -> str:

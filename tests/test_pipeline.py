@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import html
 import os
 import re
 import shutil
@@ -22,6 +23,7 @@ from click.testing import CliRunner
 
 from brief import pipeline
 from brief.cli import main
+from brief.commit import built_from
 from brief.errors import ContentErrors
 from brief.pipeline import NAV_TOPICS_MAX, Project, build, site_nav, up_to_date
 from conftest import REPO, TINY_SOURCE, make_tiny_project
@@ -618,3 +620,135 @@ def test_a_theme_folder_outside_the_project_is_refused(tiny_project, tmp_path):
     with pytest.raises(ContentErrors) as refused:
         build(project, with_pdf=False)
     assert f"{tmp_path} leads outside the project" in refused.value.errors[0].message
+
+
+# --- the edition stamp: every page and PDF names the commit it was built from ----------------------
+
+
+def git(root: Path, *args: str) -> str:
+    # Its own name and address: the machine running the tests may have none configured.
+    command = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.org", *args]
+    return subprocess.run(command, cwd=root, capture_output=True, text=True, check=True).stdout.strip()
+
+
+def committed(root: Path) -> str:
+    """Commit everything in root; its short commit, as the stamp names it."""
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "content")
+    return git(root, "rev-parse", "--short=12", "HEAD")
+
+
+def page_text(project: Project, page: str) -> str:
+    """The page's text as a reader sees it: its tags stripped, its entities read."""
+    return html.unescape(re.sub(r"<[^>]+>", "", (project.site / page).read_text(encoding="utf-8")))
+
+
+def pdf_text(path: Path) -> str:
+    from pypdf import PdfReader
+
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(path).pages).split())
+
+
+STAMPED_PAGES = ("index.html", "topics/energy.html", "sources/test-article.html")
+
+
+def test_a_project_in_git_names_its_commit_on_every_page_and_pdf(tiny_project):
+    project = Project(tiny_project())
+    git(project.root, "init", "-q")
+    commit = committed(project.root)
+    build(project)
+    for page in STAMPED_PAGES:
+        assert f"Edition of 21 January 2025 · commit {commit}" in page_text(project, page), page
+    for pdf in ("briefing.pdf", "pdf/energy.pdf"):
+        text = pdf_text(project.site / pdf)
+        assert f"Edition of 21 January 2025 · commit {commit}" in text, pdf  # the cover
+        assert text.count(f"commit {commit}") >= 3, pdf  # and the footer of the pages after it
+        assert "unversioned" not in text
+
+
+def test_content_changed_since_the_commit_is_named_so(tiny_project):
+    project = Project(tiny_project())
+    git(project.root, "init", "-q")
+    commit = committed(project.root)
+    replace_in(project.root / "briefings" / "energy.yaml", "title: Energy", "title: Energy and gas")
+    build(project, with_pdf=False)
+    assert f"Edition of 21 January 2025 · commit {commit} + uncommitted changes" in page_text(project, "index.html")
+    commit = committed(project.root)
+    build(project, with_pdf=False)
+    text = page_text(project, "index.html")
+    assert f"commit {commit}" in text
+    assert "uncommitted changes" not in text
+
+
+def test_a_new_commit_of_the_same_content_builds_again(tiny_project):
+    project = Project(tiny_project())
+    git(project.root, "init", "-q")
+    committed(project.root)
+    build(project, with_pdf=False)
+    assert up_to_date(project, with_pdf=False)
+    (project.root / "README.md").write_text("Not read by the build.\n", encoding="utf-8")
+    commit = committed(project.root)
+    assert not up_to_date(project, with_pdf=False)
+    assert build(project, with_pdf=False).rebuilt
+    assert f"commit {commit}" in page_text(project, "topics/energy.html")
+
+
+def test_a_file_the_build_does_not_read_leaves_the_commit_clean(tiny_project):
+    project = Project(tiny_project())
+    git(project.root, "init", "-q")
+    commit = committed(project.root)
+    (project.root / "notes.txt").write_text("An editor's own notes.\n", encoding="utf-8")
+    build(project, with_pdf=False)
+    # Built twice: the output folders the first build wrote are not changes to the content either.
+    assert not build(project, with_pdf=False).rebuilt
+    text = page_text(project, "index.html")
+    assert f"Edition of 21 January 2025 · commit {commit}" in text
+    assert "uncommitted changes" not in text
+
+
+def test_an_uncommitted_change_to_any_input_is_named(tiny_project):
+    project = Project(tiny_project())
+    for name in ("glossary.yaml", "overview.yaml"):  # optional inputs, there to be changed too
+        (project.root / name).write_text("# none yet\n", encoding="utf-8")
+    git(project.root, "init", "-q")
+    commit = committed(project.root)
+    for path in project.inputs():
+        before = path.read_bytes()
+        path.write_bytes(before + b"\n")
+        assert built_from(project.root) == f"commit {commit} + uncommitted changes", path
+        path.write_bytes(before)
+    assert built_from(project.root) == f"commit {commit}"
+
+
+@pytest.fixture
+def outside_git(tmp_path: Path, monkeypatch) -> Path:
+    """A folder git does not look above for a repository, so a project in it is in none, wherever the tests run."""
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    return tmp_path
+
+
+def test_a_project_outside_git_is_named_unversioned(outside_git: Path):
+    project = Project(make_tiny_project(outside_git / "project"))
+    build(project)
+    for page in STAMPED_PAGES:
+        assert "Edition of 21 January 2025 · unversioned" in page_text(project, page), page
+    assert "Edition of 21 January 2025 · unversioned" in pdf_text(project.site / "briefing.pdf")
+
+
+def test_a_repository_with_no_commit_yet_is_unversioned(outside_git: Path):
+    project = Project(make_tiny_project(outside_git / "project"))
+    git(project.root, "init", "-q")
+    build(project, with_pdf=False)
+    assert "Edition of 21 January 2025 · unversioned" in page_text(project, "index.html")
+
+
+def test_without_git_installed_the_build_says_unversioned(outside_git: Path, monkeypatch):
+    root = make_tiny_project(outside_git / "project")
+    git(root, "init", "-q")
+    committed(root)
+    empty = outside_git / "bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))  # no git to be found
+    result = run_build(root)
+    assert result.exit_code == 0, result.output
+    assert "Edition of 21 January 2025 · unversioned" in page_text(Project(root), "index.html")
