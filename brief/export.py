@@ -8,7 +8,8 @@ so no content string can be read as Typst markup or code.
 Each citation is an endnote of its topic, numbered in the order the template prints them:
 figures, comparisons, facts (each item's citations, then its confirmation's). Endnotes,
 not footnotes: Typst lays out a page of footnotes again until they fit, which makes
-pages dense with citations slow to print.
+pages dense with citations slow to print. The summary after the cover cites with the marks of
+its topics' notes: it adds no notes of its own.
 """
 
 from __future__ import annotations
@@ -18,11 +19,14 @@ from collections.abc import Iterable, Iterator
 from markdown_it.token import Token
 
 from .compare import stated_value
-from .models import FACT_REFERENCE, STATUS_MEANING, Citation, Fact, Figure, Judgement, format_number, long_date
+from .models import FACT_REFERENCE, STATUS_MEANING, Citation, Fact, Figure, Judgement, WatchItem, format_number, long_date
 from .markup import content_markdown, inline
-from .briefing import Briefing, Comparison, Source, Topic
+from .briefing import Briefing, Comparison, FigureGroup, Source, Topic
 
 _MD = content_markdown()
+
+# Of a metric given more than once, the summary shows this many values; its topic compares them all.
+SUMMARY_VALUES = 3
 
 
 def runs(text: str | None, fact_anchor=None, fact_text=None) -> list[dict] | None:
@@ -157,6 +161,56 @@ class Exporter:
         }
         return made | {"notes": notes.notes}
 
+    def summary(self, printed: list[dict]) -> dict:
+        """The summary after the cover (printed: the data of the topics the document prints, as topic() made it).
+
+        The bottom line and what to watch come from overview.yaml, when the project has one. Each headline figure
+        is shown as the site's overview shows it, and each coming event with its facts' citations: both cited with
+        the marks of the notes their topics print. The key judgements are the topics' own summaries, which the
+        template reads from the topics.
+        """
+        figures = {figure["anchor"]: figure for topic in printed for figure in topic["figures"]}
+        facts = {fact["anchor"]: fact for topic in printed for fact in topic["facts"]}
+        headlines = (self.headline(group, figures) for group in self.briefing.figure_groups)
+        overview = self.briefing.overview
+        return {
+            "bottom_line": [self.sentence(sentence) for sentence in overview.bottom_line] if overview else [],
+            "figures": [headline for headline in headlines if headline is not None],
+            "watch": [self.watch_item(item, facts) for item in self.briefing.watch],
+        }
+
+    def sentence(self, sentence: Judgement) -> dict:
+        """A sentence of assessment with the anchors of the facts it rests on that this document prints."""
+        return {"text": self.linked_runs(sentence.text), "facts": self.printed_anchors(sentence.based_on)}
+
+    def watch_item(self, item: WatchItem, facts: dict[str, dict]) -> dict:
+        """A coming event, with the citation marks of the printed facts that state it."""
+        return {
+            "date": item.date.display(),
+            "date_inferred": item.date_basis is not None,
+            "event": self.linked_runs(item.event),
+            "cites": [mark for anchor in self.printed_anchors(item.based_on) for mark in facts[anchor]["cites"]],
+        }
+
+    def printed_anchors(self, fact_ids: Iterable[str]) -> list[str]:
+        return [anchor for anchor in map(self.fact_anchor, fact_ids) if anchor is not None]
+
+    def headline(self, group: FigureGroup, figures: dict[str, dict]) -> dict | None:
+        """A metric among the headline figures, with the first values this document prints; None when it prints none."""
+        entries = [
+            {**figures[figure_anchor(topic, _place(topic, figure))], "topic": topic.sheet.title, "topic_anchor": f"topic-{topic.id}"}
+            for topic, figure in group.entries
+            if topic.id in self.printed_topics
+        ][:SUMMARY_VALUES]
+        if not entries:
+            return None
+        more = None
+        if group.count > len(entries):
+            home = group.home
+            anchor = f"topic-{home.id}" if home.id in self.printed_topics else None
+            more = {"count": group.count - len(entries), "topic": home.sheet.title, "anchor": anchor}
+        return {"label": group.label, "entries": entries, "more": more, "verdict": group.verdict if group.compared else None}
+
     def claim(self, item: Fact | Figure, notes: Notes) -> dict:
         """What facts and figures share: speaker, status, confirmation, note, and their citations."""
         return {
@@ -170,7 +224,7 @@ class Exporter:
 
     def figure(self, topic: Topic, index: int, figure: Figure, notes: Notes) -> dict:
         return {
-            "anchor": f"figure-{topic.id}-{index}",
+            "anchor": figure_anchor(topic, index),
             "label": figure.label,
             "qualifier": figure.qualifier,
             "value": format_number(figure.value),
@@ -230,6 +284,16 @@ class Exporter:
             "archived": long_date(meta.archived),
             "note": runs(meta.note),
         }
+
+
+def figure_anchor(topic: Topic, index: int) -> str:
+    """Where a topic prints its index-th figure (from 1)."""
+    return f"figure-{topic.id}-{index}"
+
+
+def _place(topic: Topic, figure: Figure) -> int:
+    """The figure's index among its topic's figures, by identity: two figures of a sheet may be equal."""
+    return next(number for number, own in enumerate(topic.sheet.figures, 1) if own is figure)
 
 
 def statuses() -> list[dict]:

@@ -34,7 +34,7 @@ import typst
 from .commit import UNVERSIONED
 from .errors import ContentError, ContentErrors
 from .load import leads_outside
-from .export import Exporter, statuses
+from .export import Exporter, figure_anchor, statuses
 from .models import Citation, long_date
 from .briefing import Briefing, Source, Topic
 
@@ -159,11 +159,15 @@ def shown_citations(briefing: Briefing, topic: Topic) -> list[Citation]:
 
 def expected_anchors(briefing: Briefing, edition: Edition) -> dict[str, str]:
     """Every anchor the edition must print, with what it is and the file it comes from."""
-    expected = {"contents": "the contents"} | ({"sources": "the list of sources"} if edition.sources else {})
+    expected = {"sources": "the list of sources"} if edition.sources else {}
+    if edition.whole:
+        expected["contents"] = "the contents"
+    if has_summary(briefing, edition):
+        expected["summary"] = "the summary"
     for topic in edition.topics:
         expected[f"topic-{topic.id}"] = f"{topic.name}: the topic"
         for number, figure in enumerate(topic.sheet.figures, 1):
-            expected[f"figure-{topic.id}-{number}"] = f"{topic.name}: figure {figure.metric!r}"
+            expected[figure_anchor(topic, number)] = f"{topic.name}: figure {figure.metric!r}"
         for fact in topic.sheet.facts:
             expected[f"fact-{fact.id}"] = f"{topic.name}: fact {fact.id!r}"
         for number in range(1, len(shown_citations(briefing, topic)) + 1):
@@ -171,6 +175,12 @@ def expected_anchors(briefing: Briefing, edition: Edition) -> dict[str, str]:
     for source in edition.sources:
         expected[f"source-{source.id}"] = f"{source.name}: the source"
     return expected
+
+
+def has_summary(briefing: Briefing, edition: Edition) -> bool:
+    """Whether the edition opens with a summary: the briefing and each volume do, when they print topics or the
+    briefing has a bottom line; a topic's PDF opens with the topic's own key judgement."""
+    return edition.whole and bool(edition.topics or briefing.overview)
 
 
 def print_data(briefing: Briefing, edition: Edition, paper: str = "a4", commit: str = UNVERSIONED) -> dict:
@@ -184,6 +194,7 @@ def print_data(briefing: Briefing, edition: Edition, paper: str = "a4", commit: 
     scope = f"Draws on {_count(facts, 'fact')}" + (f" and {_count(figures, 'key figure')}" if figures else "")
     scope += f" from {_count(sources, 'archived source')}. Every claim names who makes it and cites the exact words of its source; every quotation has been checked against the archived text."
     as_of = f"As of {long_date(edition.as_of)}"
+    topics = [exporter.topic(topic) for topic in edition.topics]
     return {
         "document": {
             "title": f"{edition.running_title}, as of {long_date(edition.as_of)}",
@@ -201,7 +212,8 @@ def print_data(briefing: Briefing, edition: Edition, paper: str = "a4", commit: 
             "paper": PAPER_SIZES[paper],
         },
         "statuses": statuses(),
-        "topics": [exporter.topic(topic) for topic in edition.topics],
+        "topics": topics,
+        "summary": exporter.summary(topics) if has_summary(briefing, edition) else None,
         "sources": [exporter.source(source) for source in edition.sources],
         "volumes": [{"file": volume.path, "title": volume.label, "topics": [topic.sheet.title for topic in volume.topics]} for volume in edition.volumes],
     }

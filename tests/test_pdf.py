@@ -53,8 +53,34 @@ def plain(markdown: str) -> str:
     return html_module.unescape(inline(markdown).striptags())
 
 
+def judgement(topic) -> str:
+    """A topic's key judgement as printed: its sentences one after another."""
+    return " ".join(plain(sentence.text) for sentence in topic.sheet.summary)
+
+
 def pdf_text(reader: PdfReader) -> str:
-    return "\n".join(page.extract_text() for page in reader.pages)
+    return pdf_text_of(reader.pages)
+
+
+def pdf_text_of(pages) -> str:
+    return "\n".join(page.extract_text() for page in pages)
+
+
+MM = 72 / 25.4
+
+
+def text_depth(page) -> float:
+    """How far down its text area a page's text reaches: 0 at the top, 1 at the foot; the running head and footer not counted."""
+    top, foot = float(page.mediabox.height) - 24 * MM, 22 * MM  # the template's page margins
+    heights = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            heights.append(tm[4] * cm[1] + tm[5] * cm[3] + cm[5])  # the text's baseline on the page
+
+    page.extract_text(visitor_text=visit)
+    body = [y for y in heights if foot < y < top]
+    return (top - min(body)) / (top - foot) if body else 0.0
 
 
 def links(reader: PdfReader) -> list[dict]:
@@ -78,6 +104,11 @@ def page_size(reader: PdfReader) -> tuple[float, float]:
     return round(float(box.width), 2), round(float(box.height), 2)
 
 
+def contents_text(reader: PdfReader) -> str:
+    """The text of the page that holds the contents: after the summary, on page 2 or 3."""
+    return next(text for text in (page.extract_text() for page in reader.pages[1:3]) if "Contents" in text)
+
+
 def outline_titles(outline) -> list[str]:
     titles = []
     for item in outline:
@@ -94,14 +125,57 @@ def test_build_writes_the_whole_briefing_and_one_pdf_per_topic(printed):
 def test_whole_briefing_has_cover_contents_a_section_per_topic_and_sources(printed):
     site, briefing = printed
     reader = PdfReader(site / "briefing.pdf")
-    assert len(reader.pages) >= 3 + len(briefing.topics)
+    starts = [reader.get_destination_page_number(reader.named_destinations[f"topic-{t.id}"]) for t in briefing.topics]
+    assert starts == sorted(starts) and starts[0] > 1  # after the cover and the summary, in order
     cover = reader.pages[0].extract_text()
     assert "As of 4 February 2026" in cover
     assert f"{briefing.fact_count} facts" in cover
     assert f"from {len(briefing.sources)} archived sources" in cover
-    assert "Contents" in reader.pages[1].extract_text()
+    assert "Contents" in contents_text(reader)
     assert "Sources" in reader.pages[-1].extract_text()
     assert page_size(reader) == A4
+
+
+def test_a_summary_follows_the_cover_with_the_bottom_line_judgements_figures_and_what_to_watch(printed):
+    site, briefing = printed
+    reader = PdfReader(site / "briefing.pdf")
+    assert reader.get_destination_page_number(reader.named_destinations["summary"]) == 1  # page 2, after the cover
+    summary = squash(pdf_text_of(reader.pages[1:3]))  # one or two pages: the contents follow on page 3 at the latest
+    assert summary.index("Summary") < summary.index("Contents")
+    bottom_line = [summary.index(squash(plain(sentence.text))) for sentence in briefing.overview.bottom_line]
+    judgements = [summary.index(squash(judgement(topic))) for topic in briefing.topics]
+    figures = [summary.index(squash(figure.label)) for topic in briefing.topics for figure in topic.sheet.figures]
+    watch = [summary.index(squash(plain(item.event))) for item in briefing.watch]
+    assert bottom_line and judgements and figures and watch
+    # In that order, each within its heading (headings are set in tracked capitals, read back letter by letter).
+    assert summary.index("BOTTOMLINE") < min(bottom_line) <= max(bottom_line) < summary.index("KEYJUDGEMENTS") < min(judgements)
+    assert max(judgements) < summary.index("HEADLINEFIGURES") < min(figures) <= max(figures) < summary.index("WHATTOWATCH") < min(watch)
+    for topic in briefing.topics:
+        for figure in topic.sheet.figures:
+            assert squash(figure.said_by) in summary[summary.index(squash(figure.label)) :], figure.metric
+
+
+def test_the_whole_briefing_fits_in_twelve_a4_pages(printed):
+    site, _ = printed
+    assert len(PdfReader(site / "briefing.pdf").pages) <= 12
+
+
+def test_no_page_but_the_first_and_the_last_is_left_half_empty(printed):
+    site, _ = printed
+    for path in [site / "briefing.pdf", *sorted((site / "pdf").iterdir())]:
+        pages = PdfReader(path).pages
+        # Half, not a quarter: a topic forced onto a new page left pages a third full, a quarter would pass them.
+        assert [number for number, page in enumerate(pages[1:-1], 2) if text_depth(page) < 0.5] == [], path.name
+
+
+def test_a_topic_pdf_opens_with_its_topic_not_a_cover(printed):
+    site, briefing = printed
+    for topic in briefing.topics:
+        reader = PdfReader(site / "pdf" / f"{topic.id}.pdf")
+        first = reader.pages[0].extract_text()
+        assert squash(judgement(topic)) in squash(first), topic.id
+        assert f"1 of {len(reader.pages)}" in first
+        assert "Contents" not in pdf_text(reader) and "Summary" not in outline_titles(reader.outline)
 
 
 def test_every_fact_is_printed_with_its_attribution_and_status(printed, whole_text):
@@ -131,7 +205,7 @@ def test_key_figures_and_endnotes_are_printed(printed, whole_text):
 def test_contents_give_the_page_each_topic_starts_on(printed):
     site, briefing = printed
     reader = PdfReader(site / "briefing.pdf")
-    contents = reader.pages[1].extract_text()
+    contents = contents_text(reader)
     destinations = reader.named_destinations
     for topic in briefing.topics:
         match = re.search(re.escape(topic.sheet.title) + r"[\s.]{6,}(\d+)", contents)
@@ -190,15 +264,42 @@ def test_note_numbers_are_clickable_both_ways_with_no_zero_size_link_area(printe
     # Each citation's number links to its note, and each note's number back to the citation: two links a note.
     notes = sum(len(pdf_citations(briefing, topic)) for topic in briefing.topics)
     to_places = [link for link in every if "/Dest" in link and not isinstance(link["/Dest"], str)]
+    page_of = {page.indirect_reference.idnum: index for index, page in enumerate(reader.pages)}
+    first_topic = reader.named_destinations[f"topic-{briefing.topics[0].id}"]
+    start = (reader.get_destination_page_number(first_topic), -float(first_topic.top))
+
+    def before_the_topics(link) -> bool:  # by page, then from the top of the page down
+        return (link["page"], -float(link["/Rect"][3])) < start
+
+    in_summary = [link for link in to_places if before_the_topics(link)]
     contradictions = 2 * len(briefing.disputes)
-    assert len(to_places) == 2 * notes + contradictions + note_references(briefing)
+    assert len(to_places) - len(in_summary) == 2 * notes + contradictions + note_references(briefing)
+    # The summary repeats the marks of its figures and coming events, one way (a note links back to its topic), and
+    # gives the pages of the facts each sentence of the bottom line rests on: all of them lead into the topics.
+    figures = sum(len(figure.citations) for topic in briefing.topics for figure in topic.sheet.figures)
+    facts = {fact.id: fact for topic in briefing.topics for fact in topic.sheet.facts}
+    events = sum(len(facts[fact_id].citations) for item in briefing.watch for fact_id in item.based_on)
+    bottom_line = briefing.overview.bottom_line
+    least = figures + events + len(bottom_line) + summary_references(briefing)
+    assert least <= len(in_summary) <= least + sum(len(sentence.based_on) - 1 for sentence in bottom_line)
+    assert min(page_of[link["/Dest"][0].idnum] for link in in_summary) >= start[0]
 
 
 def note_references(briefing) -> int:
-    """How many [[fact-id]] links the notes and summaries of the briefing hold."""
+    """How many [[fact-id]] links the topics print: in their key judgements and notes."""
+    judgements = [sentence.text for t in briefing.topics for sentence in t.sheet.summary]
+    return references(judgements + [i.note for t in briefing.topics for i in (*t.sheet.figures, *t.sheet.facts) if i.note])
+
+
+def summary_references(briefing) -> int:
+    """How many [[fact-id]] links the summary prints: in the bottom line, the key judgements and what to watch."""
+    judgements = [sentence.text for t in briefing.topics for sentence in t.sheet.summary]
+    return references([sentence.text for sentence in briefing.overview.bottom_line] + judgements + [item.event for item in briefing.watch])
+
+
+def references(texts) -> int:
     from brief.models import FACT_REFERENCE
 
-    texts = [t.sheet.summary for t in briefing.topics] + [i.note for t in briefing.topics for i in (*t.sheet.figures, *t.sheet.facts) if i.note]
     return sum(len(FACT_REFERENCE.findall(text)) for text in texts)
 
 
@@ -357,7 +458,9 @@ Alpha put the capacity at 38 bcm: {TYPST}.
 """
     sheet = f"""\
 title: {quoted("Topic " + TYPST)}
-summary: {quoted("Summary " + TYPST_IN_MARKDOWN)}
+summary:
+  - text: {quoted("Summary " + TYPST_IN_MARKDOWN)}
+    based_on: [hostile-fact]
 as_of: 2025-01-21
 figures:
   - metric: capacity
@@ -382,13 +485,25 @@ facts:
       - source: test-article
         quote: {quoted(TYPST)}
 """
+    overview = f"""\
+bottom_line:
+  - text: {quoted("Bottom line " + TYPST_IN_MARKDOWN)}
+    based_on: [hostile-fact]
+  - text: {quoted("Second sentence " + TYPST_IN_MARKDOWN)}
+    based_on: [hostile-fact]
+watch:
+  - date: 2025-03
+    event: {quoted("Event " + TYPST_IN_MARKDOWN)}
+    based_on: [hostile-fact]
+"""
     root = tiny_project({"energy": sheet}, {"test-article": source})
+    (root / "overview.yaml").write_text(overview, encoding="utf-8")
     assert build(Project(root)).fact_count == 1
     # Squashed: a narrow column breaks "/etc/passwd" after a slash.
     text = squash(pdf_text(PdfReader(root / "site" / "briefing.pdf")))
     for field in ("Title", "Publisher", "Author", "Topic", "Label", "Period", "Figure speaker", "Speaker"):
         assert squash(f"{field} {TYPST}") in text, field
-    for field in ("Basis", "Note", "Summary", "Figure note", "Fact", "Fact note"):
+    for field in ("Basis", "Note", "Summary", "Figure note", "Fact", "Fact note", "Bottom line", "Event"):
         assert squash(f"{field} {TYPST_IN_MARKDOWN}") in text, field
     assert squash(f"“{TYPST}”") in text  # the quote, in its note
     assert "root:x:0:0" not in text
@@ -456,14 +571,27 @@ facts:
 """,
     ),
 }
-# Pages of the reference briefing (A4), and of its energy topic on Letter: cover, contents, a topic's first page
-# with a figure comparison, the sources. Compared at 40 dpi; BRIEF_UPDATE_REFERENCE=1 writes them anew, to be looked at.
-REFERENCE_PAGES = {"a4": ("briefing.pdf", (1, 2, 3, 5)), "letter": ("pdf/energy.pdf", (1, 2))}
+REFERENCE_OVERVIEW = """\
+bottom_line:
+  - text: Alpha and Beta disagree on whether the pipeline carries gas.
+    based_on: [pipeline-carries-gas, beta-denies-it]
+  - text: They disagree on its capacity too.
+    based_on: [capacity-disputed]
+watch:
+  - date: 2025-03
+    event: Alpha and Beta meet on the pipeline.
+    based_on: [pipeline-carries-gas]
+"""
+# Every page of the reference briefing (A4): the cover; the summary, contents and a topic with a figure comparison;
+# the next topic and the sources. And its energy topic on Letter: the topic under its header block, the sources.
+# Compared at 40 dpi; BRIEF_UPDATE_REFERENCE=1 writes them anew, to be looked at.
+REFERENCE_PAGES = {"a4": ("briefing.pdf", (1, 2, 3)), "letter": ("pdf/energy.pdf", (1, 2))}
 
 
 @pytest.mark.parametrize("paper", sorted(REFERENCE_PAGES))
 def test_pages_look_as_the_reference_pages(tiny_project, tmp_path, paper):
     root = tiny_project(REFERENCE_SHEETS)
+    (root / "overview.yaml").write_text(REFERENCE_OVERVIEW, encoding="utf-8")
     build(Project(root), paper=paper)
     path, numbers = REFERENCE_PAGES[paper]
     for number in numbers:
