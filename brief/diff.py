@@ -265,10 +265,27 @@ def _field_changes(before: dict, after: dict, texts: dict[str, SourceText]) -> l
             continue
         if field == "cite":
             lines += _citation_changes(old, new, texts)
+        elif field == "summary" and _sentences(old) is not None and _sentences(new) is not None:
+            lines += _summary_changes(*_sentences(old), *_sentences(new))  # type: ignore[misc]
         elif field in WORD_DIFF_FIELDS and isinstance(old, str) and isinstance(new, str):
             lines.append(f"- {_code(field)}: {_word_changes(old, new)}")
         else:
             lines.append(f"- {_code(field)}: {_shown(field, before, old)} → {_shown(field, after, new)}")
+    return lines
+
+
+def _sentences(value: Any) -> tuple[str, list[str]] | None:
+    """A summary's sentences as one text and the fact ids they rest on, or None when it is not that shape."""
+    if not isinstance(value, list) or not all(isinstance(item, dict) and isinstance(item.get("text"), str) for item in value):
+        return None
+    return " ".join(item["text"] for item in value), [str(fact) for item in value for fact in (item.get("based_on") or [])]
+
+
+def _summary_changes(old_text: str, old_facts: list[str], new_text: str, new_facts: list[str]) -> list[str]:
+    """A summary's sentences word by word, as one text, and the facts it rests on added and removed."""
+    lines = [f"- {_code('summary')}: {_word_changes(old_text, new_text)}"] if old_text != new_text else []
+    lines += [f"- {_code('summary')} now rests on {_code(fact)}" for fact in dict.fromkeys(new_facts) if fact not in old_facts]
+    lines += [f"- {_code('summary')} no longer rests on {_code(fact)}" for fact in dict.fromkeys(old_facts) if fact not in new_facts]
     return lines
 
 

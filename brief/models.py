@@ -264,7 +264,7 @@ class Judgement(Model):
 def _sentences(value: Any) -> Any:
     # The summary was one text before it became sentences; say how to rewrite it rather than "must be a list".
     if isinstance(value, str):
-        raise ValueError("`summary` is a list of sentences, each with the facts it rests on: write `- text: ...` and `based_on: [fact-id]` for each")
+        raise ValueError("write it as a list of sentences, each with the facts it rests on: `- text: ...` and `based_on: [fact-id]` for each")
     return value
 
 

@@ -19,7 +19,7 @@ settings.load_profile("no-deadline")
 
 REPO = Path(__file__).resolve().parent.parent
 SUBJECT = "Russia–China relations"  # extra.brief.subject in the repository's mkdocs.yml
-PROJECT_PARTS = ("briefings", "sources", "templates", "mkdocs.yml", "glossary.yaml")
+PROJECT_PARTS = ("briefings", "sources", "templates", "mkdocs.yml", "glossary.yaml", "overview.yaml")
 
 
 def copy_project(root: Path) -> Path:
@@ -66,7 +66,7 @@ Alpha put the pipeline's capacity at 38 bcm a year; Beta says 40 bcm.
 
 TINY_SHEET = """\
 title: Energy
-summary: Alpha says the pipeline carries gas; Beta denies it.
+summary: [{text: "Alpha says the pipeline carries gas; Beta denies it.", based_on: [pipeline-carries-gas]}]
 as_of: 2025-01-21
 facts:
   - id: pipeline-carries-gas

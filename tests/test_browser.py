@@ -315,3 +315,13 @@ def test_no_serious_accessibility_violations_with_a_popup_open(site, browser, sc
     check_with_popup_open()
     page.close()
     assert problems == []
+
+
+@pytest.mark.parametrize(("width", "height", "screens"), [(1280, 800, 1), (360, 740, 2)])
+def test_the_first_headline_figure_is_in_the_first_screen_on_a_desktop_and_the_second_on_a_phone(site, browser, width, height, screens):
+    # The bottom line comes first; the figures must follow at once, not below the topic cards.
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto((site / "index.html").as_uri())
+    top = page.locator(".brief-figure").first.bounding_box()["y"]
+    page.close()
+    assert top < screens * height, f"first figure at {top}px, viewport {width}x{height}"

@@ -283,7 +283,7 @@ def test_a_changed_note_is_shown_word_by_word(history):
 
 
 def test_a_changed_summary_and_label_are_shown_word_by_word(history):
-    changed_lines(history, "summary: Alpha says the pipeline carries gas; Beta denies it.", "summary: Alpha says the pipeline carries oil; Beta denies it.")
+    changed_lines(history, "Alpha says the pipeline carries gas; Beta denies it.", "Alpha says the pipeline carries oil; Beta denies it.")
     lines = changed_lines(history, "label: Pipeline capacity", "label: Capacity of the pipeline")
     assert "- `summary`: Alpha says the pipeline carries ~~gas;~~ **oil;** Beta denies it." in lines
     figure = lines.index("- `pipeline-capacity` (2025, according to Alpha)")

@@ -61,7 +61,9 @@ def quoted(text: str) -> str:
 
 def hostile_sheet() -> str:
     return f"""title: {quoted("Energy " + ALL)}
-summary: {quoted("Summary " + EVERYTHING)}
+summary:
+  - text: {quoted("Summary " + EVERYTHING)}
+    based_on: [pipeline-carries-gas]
 as_of: 2025-01-21
 figures:
   - metric: pipeline-capacity

@@ -39,7 +39,7 @@ SOURCE_FRONT = {
 }
 SHEET = {
     "title": "Energy",
-    "summary": "Alpha says the pipeline carries gas; Beta denies it.",
+    "summary": [{"text": "Alpha says the pipeline carries gas; Beta denies it.", "based_on": ["pipeline-carries-gas"]}],
     "as_of": "2025-01-21",
     "figures": [
         {

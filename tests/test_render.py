@@ -122,7 +122,9 @@ def test_a_template_that_does_not_compile_is_reported_at_its_line(project_copy):
 
 TRADE_SHEET = """\
 title: Trade
-summary: Beta denies that the pipeline carries anything.
+summary:
+  - text: Beta denies that the pipeline carries anything.
+    based_on: [beta-denies]
 as_of: 2025-01-21
 facts:
   - id: beta-denies

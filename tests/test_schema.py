@@ -84,7 +84,7 @@ def test_schema_flags_what_check_flags(change):
 def test_schema_command_writes_then_reports_up_to_date(tmp_path):
     first = CliRunner().invoke(main, ["schema", "--project", str(tmp_path)])
     assert first.exit_code == 0, first.output
-    assert first.output.splitlines() == ["wrote schemas/factsheet.schema.json", "wrote schemas/source.schema.json", "wrote schemas/glossary.schema.json"]
+    assert first.output.splitlines() == ["wrote schemas/factsheet.schema.json", "wrote schemas/source.schema.json", "wrote schemas/glossary.schema.json", "wrote schemas/overview.schema.json"]
     for name, text in schema_texts().items():
         assert (tmp_path / SCHEMAS_DIR / name).read_text(encoding="utf-8") == text
         assert text.endswith("}\n")

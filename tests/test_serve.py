@@ -158,10 +158,10 @@ def test_saving_a_sheet_rebuilds_and_a_broken_save_keeps_the_last_good_site(serv
     seconds_until(server.is_up, CHANGE_TIMEOUT)
     sheet = project_copy / "briefings" / "energy.yaml"
     original = sheet.read_text(encoding="utf-8")
-    assert "Putin says China is the largest" in server.page("topics/energy.html")
+    assert "Putin presents Russia as China" in server.page("topics/energy.html")
 
     marker = "Edited-while-serving"
-    edited = original.replace("Putin says China is the largest", f"{marker}: Putin says China is the largest", 1)
+    edited = original.replace("Putin presents Russia as China", f"{marker}: Putin presents Russia as China", 1)
     assert edited != original
     sheet.write_text(edited, encoding="utf-8")
     seconds_until(lambda: marker in server.page("topics/energy.html"), CHANGE_TIMEOUT)

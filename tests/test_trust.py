@@ -63,7 +63,7 @@ def figure(value: float, said_by: str, quote: str, *, qualifier: str | None = No
 def sheet(title: str, fact_id: str, figures: list[str], fact_extra: str = "", note: str | None = None) -> str:
     return f"""\
 title: {title}
-summary: Trade is said to be growing.
+summary: [{{text: Trade is said to be growing., based_on: [{fact_id}]}}]
 as_of: 2025-01-21
 figures:
 {"".join(figures) if figures else "  []"}

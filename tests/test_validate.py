@@ -51,7 +51,7 @@ def test_an_unknown_key_unlike_the_missing_one_leaves_both_errors(tiny_project):
     sheet = TINY_SHEET.replace("    said_by: Alpha", "    speaker: Alpha")
     assert errors_for(tiny_project, {"energy": sheet}) == [
         "briefings/energy.yaml:5:5: missing field `said_by:`: add it",
-        "briefings/energy.yaml:8:5: unknown field `speaker`: allowed here: cite, confirmed_by, confirmed_in, contradicts, date, date_basis, id, note, said_by, status, text",
+        "briefings/energy.yaml:8:5: unknown field `speaker`: allowed here: cite, confirmed_by, confirmed_in, contradicts, date, date_basis, id, key, note, said_by, status, text, theme",
     ]
 
 
@@ -144,21 +144,21 @@ def edited(path, old: str, new: str) -> None:
 def test_a_figure_value_its_quote_does_not_state(project_copy):
     edited(project_copy / "briefings/trade.yaml", "    value: 220\n", "    value: 230\n")
     assert check_errors(project_copy) == [
-        'briefings/trade.yaml:15:12: the quote says "more than $220 billion"; value is 230: correct the value, or cite the words that state it'
+        'briefings/trade.yaml:22:12: the quote says "more than $220 billion"; value is 230: correct the value, or cite the words that state it'
     ]
 
 
 def test_a_figure_without_the_qualifier_its_quote_states(project_copy):
     edited(project_copy / "briefings/trade.yaml", "    qualifier: more than\n", "")
     assert check_errors(project_copy) == [
-        'briefings/trade.yaml:15:12: the quote says "more than $220 billion"; qualifier is none: add qualifier: more than'
+        'briefings/trade.yaml:22:12: the quote says "more than $220 billion"; qualifier is none: add qualifier: more than'
     ]
 
 
 def test_a_figure_qualifier_check_cannot_read(project_copy):
     edited(project_copy / "briefings/trade.yaml", "    qualifier: more than\n", "    qualifier: well over\n")
     assert check_errors(project_copy) == [
-        "briefings/trade.yaml:15:12: qualifier 'well over' is not one check can read: use one of more than, over, about, roughly,"
+        "briefings/trade.yaml:22:12: qualifier 'well over' is not one check can read: use one of more than, over, about, roughly,"
         " around, approximately, some, nearly, almost, up to, at least, less than, under, fewer than"
     ]
 
@@ -166,14 +166,14 @@ def test_a_figure_qualifier_check_cannot_read(project_copy):
 def test_a_number_in_a_fact_text_no_quote_states(project_copy):
     edited(project_copy / "briefings/trade.yaml", "had increased by 7% and", "had increased by 8% and")
     assert check_errors(project_copy) == [
-        'briefings/trade.yaml:41:11: the text says "8" but no quote does: cite the words that state it, or correct the text'
+        'briefings/trade.yaml:49:11: the text says "8" but no quote does: cite the words that state it, or correct the text'
     ]
 
 
 def test_a_figure_whose_quote_is_not_found_has_that_error_only(project_copy):
     edited(project_copy / "briefings/trade.yaml", 'quote: "which amounts to more than $220 billion"', 'quote: "which amounts to over $220 billion"')
     errors = check_errors(project_copy)
-    assert len(errors) == 1 and errors[0].startswith("briefings/trade.yaml:24:16: quote not found")
+    assert len(errors) == 1 and errors[0].startswith("briefings/trade.yaml:31:16: quote not found")
 
 
 @pytest.mark.parametrize("quote", ["C", ".", "the", "Beta denied", "$220 billion", ". . . ."])
