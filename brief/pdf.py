@@ -51,7 +51,7 @@ class Edition:
     """What one PDF prints: the whole briefing, a volume of it, or one topic, with the sources those topics cite."""
 
     path: str  # inside the output folder: briefing.pdf, briefing-volume-<n>.pdf or pdf/<topic>.pdf
-    label: str  # the kind of document, above the title on the cover
+    label: str  # the kind of document: above the title on the cover, or first in a topic's header block
     title: str
     subtitle: str
     running_title: str  # at the head of every page but the cover
