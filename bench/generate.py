@@ -155,6 +155,9 @@ def home_sources(source_ids: list[str], number: int, scale: Scale) -> list[str]:
     return [source_ids[(first + offset) % len(source_ids)] for offset in range(min(HOME_SOURCES, len(source_ids)))]
 
 
+THEMES = ("Talks", "Trade and payments", "Energy", "Security")
+
+
 def fact_sheet(
     rng: random.Random, topic_id: str, number: int, sources: Citable, texts: dict[str, str], stated: dict[str, list[tuple[str, int, str]]]
 ) -> str:
@@ -162,7 +165,11 @@ def fact_sheet(
     lines = [
         f"title: {yaml_value(title)}",
         f"order: {number}",
-        f"summary: {yaml_value(sentence(rng) + ' ' + sentence(rng) + ' *Judgement* stands.')}",
+        "summary:",
+        f"  - text: {yaml_value(sentence(rng, numbers=False) + ' *Judgement* stands.')}",
+        f"    based_on: [{topic_id}-fact-00]",
+        f"  - text: {yaml_value(sentence(rng, numbers=False))}",
+        f"    based_on: [{topic_id}-fact-01, {topic_id}-fact-02]",
         f"as_of: {AS_OF.isoformat()}",
         "figures:",
     ]
@@ -199,6 +206,7 @@ def fact_lines(rng: random.Random, fact_id: str, sources: Citable, texts: dict[s
         f"    text: {yaml_value(sentence(rng, numbers=False) + (' See [the report](https://example.org/report).' if rng.random() < 0.1 else ''))}",
         f"    said_by: {yaml_value(rng.choice(SPEAKERS))}",
         f"    status: {rng.choice(STATUSES)}",
+        f"    theme: {rng.choice(THEMES)}",  # a sheet of more than 12 facts groups them by theme
     ]
     if rng.random() < 0.2:
         lines.append(f"    note: {yaml_value(sentence(rng))}")

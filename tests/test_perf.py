@@ -76,7 +76,8 @@ def test_a_saved_sheet_shows_in_the_live_preview_within_seconds(server, project_
     seconds_until(server.is_up, CHANGE_TIMEOUT)
     sheet = project_copy / "briefings" / "energy.yaml"
     marker = "Edited-while-serving"
-    edited = sheet.read_text(encoding="utf-8").replace("Putin says China is the largest", f"{marker}: Putin says China is the largest", 1)
+    edited = sheet.read_text(encoding="utf-8").replace("Putin presents Russia as China", f"{marker}: Putin presents Russia as China", 1)
+    assert edited != sheet.read_text(encoding="utf-8")
     sheet.write_text(edited, encoding="utf-8")
     elapsed = seconds_until(lambda: marker in server.page("topics/energy.html"), CHANGE_TIMEOUT)
     assert elapsed < VISIBLE_WITHIN, f"the edit took {elapsed:.1f} s to show"
