@@ -42,7 +42,7 @@ pdf: $(STAMP)
 
 # Timing bounds and the benchmark harness (marked perf) run apart: a loaded machine fails them for no fault.
 test: $(STAMP)
-	$(PY) -m pytest -m "not perf"
+	$(PY) -m pytest -n 2 -m "not perf"
 
 test-perf: $(STAMP)
 	$(PY) -m pytest -m perf
