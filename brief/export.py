@@ -157,7 +157,13 @@ class Exporter:
             "summary": self.judgement_runs(sheet.summary),
             "figures": [self.figure(topic, index, figure, notes) for index, figure in enumerate(sheet.figures, 1)],
             "comparisons": [self.comparison(topic, group, notes) for group in self.briefing.comparisons_by_topic.get(topic.id, ())],
-            "facts": [self.fact(fact, notes) for fact in topic.facts_newest_first],
+            # In the order the topic page lists them: under themes past THEMED_ABOVE facts, the first of each opening its theme.
+            "themed": len(topic.fact_groups) > 1 or topic.fact_groups[0][0] is not None,
+            "facts": [
+                self.fact(fact, notes) | ({"opens_theme": theme} if theme is not None and index == 0 else {})
+                for theme, group in topic.fact_groups
+                for index, fact in enumerate(group)
+            ],
         }
         return made | {"notes": notes.notes}
 

@@ -132,7 +132,7 @@ def test_whole_briefing_has_cover_contents_a_section_per_topic_and_sources(print
     assert f"{briefing.fact_count} facts" in cover
     assert f"from {len(briefing.sources)} archived sources" in cover
     assert "Contents" in contents_text(reader)
-    assert "Sources" in reader.pages[-1].extract_text()
+    assert any("Sources" in page.extract_text() for page in reader.pages[starts[-1] + 1 :])  # after the last topic
     assert page_size(reader) == A4
 
 
@@ -704,3 +704,15 @@ def test_the_print_data_and_the_site_grow_linearly_with_the_topics_giving_a_metr
     # Each topic repeating every value made twice the topics four times the bytes.
     assert sizes[200][0] / sizes[100][0] <= 2.2
     assert sizes[200][1] / sizes[100][1] <= 2.2
+
+
+def test_a_sheet_of_more_than_twelve_facts_prints_them_under_its_themes_as_its_page_lists_them(printed):
+    site, briefing = printed
+    [diplomacy] = [topic for topic in briefing.topics if topic.id == "diplomacy"]
+    themes = [theme for theme, _ in diplomacy.fact_groups]
+    assert len(diplomacy.sheet.facts) > 12 and len(themes) > 1
+    text = squash(pdf_text(PdfReader(site / "pdf" / "diplomacy.pdf")))
+    at = [text.find(squash(theme)) for theme in themes]
+    assert -1 not in at and at == sorted(at)
+    first_of_each = [squash(plain(group[0].text))[:40] for _, group in diplomacy.fact_groups]
+    assert all(at[n] < text.find(first) for n, first in enumerate(first_of_each))
