@@ -19,14 +19,12 @@ no issue: a word holding an @mention or an issue reference is shown as code.
 from __future__ import annotations
 
 import difflib
-import json
 import math
-import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import report_markdown as md
 from .diff_sides import RevisionError, Side, read_side
 from .load import GLOSSARY_FILE, SHEETS_DIR, SOURCES_DIR
 from .numbers import figure_problem, stating_amount
@@ -59,7 +57,7 @@ def diff_report(root: Path, base: str, head: str | None = None) -> str:
         summary = "No fact sheets, sources or glossary terms changed."
     lines += [summary, ""]
     lines += topic_lines + glossary_lines + source_lines
-    return _capped(lines, MAX_REPORT_BYTES)
+    return md.capped(lines, MAX_REPORT_BYTES)
 
 
 # --- verification -------------------------------------------------------------------------------
@@ -70,7 +68,7 @@ def _verification(new: Side, old: Side) -> list[str]:
         return [f"✅ **Verified:** `check` passes on {new.label}; every quote is found in its source.", ""]
     shown = new.problems[:MAX_PROBLEMS_LISTED]
     lines = [f"❌ **Not verified:** `check` finds {len(new.problems)} problem(s) on {new.label}:", ""]
-    lines += [f"- {_code(str(problem))}" for problem in shown]
+    lines += [f"- {md.code(str(problem))}" for problem in shown]
     if len(new.problems) > len(shown):
         lines.append(f"- … and {len(new.problems) - len(shown)} more: run `python build.py check`")
     lines.append("")
@@ -113,7 +111,7 @@ def _topic(
     name: str, old: Side, new: Side, before: dict | None, after: dict | None, texts: dict[str, SourceText]
 ) -> tuple[list[str], Counts, Counts]:
     title = (after or before or {}).get("title")
-    heading = f"### {_text(title if isinstance(title, str) else Path(name).stem)} ({_code(name)})"
+    heading = f"### {md.text(title if isinstance(title, str) else Path(name).stem)} ({md.code(name)})"
     unreadable = [side.label for side, data in ((old, before), (new, after)) if name in side.files and data is None]
     if unreadable:
         return [heading, "", f"Not compared: the file does not load on {' and '.join(unreadable)} (see the problems above).", ""], Counts(), Counts()
@@ -131,7 +129,7 @@ def _sheet_fields(before: dict, after: dict) -> list[str]:
     """Title, summary, as_of and order: what a new sheet says, or how a kept one changed."""
     before, after = (_without_items(data) for data in (before, after))
     if not before:
-        fields = [f"- {_code(field)}: {_value(after[field])}" for field in sorted(after)]
+        fields = [f"- {md.code(field)}: {md.quoted(after[field])}" for field in sorted(after)]
         return ["**Sheet**", "", *fields, ""] if fields else []
     changes = _field_changes(before, after, texts={})
     return ["**Sheet fields changed**", "", *changes, ""] if changes and after else []
@@ -143,7 +141,7 @@ def _without_items(sheet: dict) -> dict:
 
 def _fact_key(fact: dict, index: int) -> str:
     fact_id = fact.get("id")
-    return _code(fact_id) if isinstance(fact_id, str) else f"fact {index + 1} (no id)"
+    return md.code(fact_id) if isinstance(fact_id, str) else f"fact {index + 1} (no id)"
 
 
 def _figure_key(figure: dict, index: int) -> str:
@@ -151,7 +149,7 @@ def _figure_key(figure: dict, index: int) -> str:
     if not all(isinstance(part, str | None) for part in parts) or parts[0] is None:
         return f"figure {index + 1}"
     metric, period, said_by = parts
-    return f"{_code(metric)} ({_text(period) if period else 'period not stated'}, according to {_text(said_by or 'nobody named')})"
+    return f"{md.code(metric)} ({md.text(period) if period else 'period not stated'}, according to {md.text(said_by or 'nobody named')})"
 
 
 def _keyed(items: Any, key) -> dict[str, dict]:
@@ -189,13 +187,13 @@ def _items(kind: str, before: dict[str, dict], after: dict[str, dict], describe,
 
 
 def _describe_fact(key: str, fact: dict, texts: dict[str, SourceText] | None) -> list[str]:
-    when = _plain(fact.get("date")) if fact.get("date") is not None else "undated"
-    head = f"- {key} · {when} · {_plain(fact.get('status'))} · said by {_plain(fact.get('said_by'))}: {_value(fact.get('text'))}"
+    when = md.plain(fact.get("date")) if fact.get("date") is not None else "undated"
+    head = f"- {key} · {when} · {md.plain(fact.get('status'))} · said by {md.plain(fact.get('said_by'))}: {md.quoted(fact.get('text'))}"
     return [head, *_citation_lines(fact.get("cite"), texts)]
 
 
 def _describe_figure(key: str, figure: dict, texts: dict[str, SourceText] | None) -> list[str]:
-    head = f"- {key}: {_amount(figure)} — {_value(figure.get('label'))}"
+    head = f"- {key}: {_amount(figure)} — {md.quoted(figure.get('label'))}"
     return [head, *_citation_lines(figure.get("cite"), texts), *(_number_stated(figure) if texts is not None else [])]
 
 
@@ -207,7 +205,7 @@ def _figure_now(figure: dict, texts: dict[str, SourceText]) -> list[str]:
 
 def _amount(figure: dict) -> str:
     """qualifier value unit, as the figure gives them."""
-    return " ".join(_plain(figure.get(field)) for field in ("qualifier", "value", "unit") if figure.get(field) is not None)
+    return " ".join(md.plain(figure.get(field)) for field in ("qualifier", "value", "unit") if figure.get(field) is not None)
 
 
 def _number_stated(figure: dict) -> list[str]:
@@ -219,8 +217,8 @@ def _number_stated(figure: dict) -> list[str]:
         return []
     stated = stating_amount(value, unit, qualifier, quotes)
     if stated is not None:
-        return [f'  - ✅ number stated: "{_text(stated.written)}"']
-    return [f"  - ❌ number not stated: {_text(figure_problem(value, unit, qualifier, quotes) or '')}"]
+        return [f'  - ✅ number stated: "{md.text(stated.written)}"']
+    return [f"  - ❌ number not stated: {md.text(figure_problem(value, unit, qualifier, quotes) or '')}"]
 
 
 def _finite_number(value: Any) -> bool:
@@ -244,13 +242,13 @@ def _citations(cite: Any) -> list[dict]:
 def _citation(citation: dict, texts: dict[str, SourceText] | None) -> str:
     """A citation as `source`: “quote”, marked found or not in the new side's source (texts None: not checked)."""
     source, quote = citation.get("source"), citation.get("quote")
-    shown = f"{_code(source)}: {_value(quote)}"
+    shown = f"{md.code(source)}: {md.quoted(quote)}"
     if texts is None:
         return shown
     if not isinstance(source, str) or not isinstance(quote, str):
         return f"❌ {shown} (not a source id and a quote)"
     if source not in texts:
-        return f"❌ {shown} (no readable source {_code(source)})"
+        return f"❌ {shown} (no readable source {md.code(source)})"
     if texts[source].find(quote) is None:
         return f"❌ {shown} (quote not found in the source)"
     return f"✅ {shown}"
@@ -268,9 +266,9 @@ def _field_changes(before: dict, after: dict, texts: dict[str, SourceText]) -> l
         elif field == "summary" and _sentences(old) is not None and _sentences(new) is not None:
             lines += _summary_changes(*_sentences(old), *_sentences(new))  # type: ignore[misc]
         elif field in WORD_DIFF_FIELDS and isinstance(old, str) and isinstance(new, str):
-            lines.append(f"- {_code(field)}: {_word_changes(old, new)}")
+            lines.append(f"- {md.code(field)}: {_word_changes(old, new)}")
         else:
-            lines.append(f"- {_code(field)}: {_shown(field, before, old)} → {_shown(field, after, new)}")
+            lines.append(f"- {md.code(field)}: {_shown(field, before, old)} → {_shown(field, after, new)}")
     return lines
 
 
@@ -283,9 +281,9 @@ def _sentences(value: Any) -> tuple[str, list[str]] | None:
 
 def _summary_changes(old_text: str, old_facts: list[str], new_text: str, new_facts: list[str]) -> list[str]:
     """A summary's sentences word by word, as one text, and the facts it rests on added and removed."""
-    lines = [f"- {_code('summary')}: {_word_changes(old_text, new_text)}"] if old_text != new_text else []
-    lines += [f"- {_code('summary')} now rests on {_code(fact)}" for fact in dict.fromkeys(new_facts) if fact not in old_facts]
-    lines += [f"- {_code('summary')} no longer rests on {_code(fact)}" for fact in dict.fromkeys(old_facts) if fact not in new_facts]
+    lines = [f"- {md.code('summary')}: {_word_changes(old_text, new_text)}"] if old_text != new_text else []
+    lines += [f"- {md.code('summary')} now rests on {md.code(fact)}" for fact in dict.fromkeys(new_facts) if fact not in old_facts]
+    lines += [f"- {md.code('summary')} no longer rests on {md.code(fact)}" for fact in dict.fromkeys(old_facts) if fact not in new_facts]
     return lines
 
 
@@ -306,16 +304,16 @@ def _word_changes(old: str, new: str) -> str:
     shown = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=before, b=after, autojunk=False).get_opcodes():
         if tag == "equal":
-            shown.append(_text(" ".join(after[j1:j2])))
+            shown.append(md.text(" ".join(after[j1:j2])))
         if tag in ("delete", "replace"):
-            shown.append(f"~~{_text(' '.join(before[i1:i2]))}~~")
+            shown.append(f"~~{md.text(' '.join(before[i1:i2]))}~~")
         if tag in ("insert", "replace"):
-            shown.append(f"**{_text(' '.join(after[j1:j2]))}**")
+            shown.append(f"**{md.text(' '.join(after[j1:j2]))}**")
     return " ".join(shown)
 
 
 def _shown(field: str, data: dict, value: Any) -> str:
-    return _value(value) if field in data else "_(absent)_"
+    return md.quoted(value) if field in data else "_(absent)_"
 
 
 # --- glossary -----------------------------------------------------------------------------------
@@ -338,11 +336,11 @@ def _terms(side: Side) -> Any:
 
 def _term_key(term: dict, index: int) -> str:
     name = term.get("term")
-    return f"“{_text(name)}”" if isinstance(name, str) else f"term {index + 1}"
+    return f"“{md.text(name)}”" if isinstance(name, str) else f"term {index + 1}"
 
 
 def _describe_term(key: str, term: dict, texts: dict[str, SourceText] | None) -> list[str]:
-    return [f"- {key}: {_value(term.get('definition'))}", *_citation_lines(term.get("cite"), texts)]
+    return [f"- {key}: {md.quoted(term.get('definition'))}", *_citation_lines(term.get("cite"), texts)]
 
 
 # --- sources ------------------------------------------------------------------------------------
@@ -367,7 +365,7 @@ def _sources(old: Side, new: Side) -> tuple[list[str], Counts]:
     if changed:
         lines += [f"**Sources changed ({len(changed)})**", ""]
         for name, changes in changed.items():
-            lines += [f"- {_code(name)}", *("  " + change for change in changes)]
+            lines += [f"- {md.code(name)}", *("  " + change for change in changes)]
         lines.append("")
     counts = Counts(len(added), len(removed), len(changed))
     return (["### Sources", "", *lines] if lines else []), counts
@@ -379,10 +377,10 @@ def _source_files(side: Side) -> set[str]:
 
 def _source_line(name: str, source: tuple[dict, str] | None) -> str:
     if source is None:
-        return f"- {_code(name)} (does not load; see the problems above)"
+        return f"- {md.code(name)} (does not load; see the problems above)"
     front, _ = source
-    known = [_plain(front.get(field)) for field in ("publisher", "published", "url") if front.get(field) is not None]
-    return f"- {_code(name)}: {_value(front.get('title') or 'untitled')}" + (f" — {', '.join(known)}" if known else "")
+    known = [md.plain(front.get(field)) for field in ("publisher", "published", "url") if front.get(field) is not None]
+    return f"- {md.code(name)}: {md.quoted(front.get('title') or 'untitled')}" + (f" — {', '.join(known)}" if known else "")
 
 
 def _source_changes(before: tuple[dict, str] | None, after: tuple[dict, str] | None) -> list[str]:
@@ -406,65 +404,3 @@ def _line_changes(old: list[str], new: list[str]) -> tuple[int, int]:
 
 
 # --- presentation -------------------------------------------------------------------------------
-
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~&])")  # & too: an entity such as &#64; would render as @
-# GitHub turns @user, @org/team, #1, GH-1, org/repo#1 and user@sha into links (in a comment, notifying
-# whoever is named) after rendering the Markdown: a backslash or an entity does not stop it, a code span does.
-_REFERENCE = re.compile(r"@\w|#\d|gh-\d", re.IGNORECASE)
-# Punctuation around a word stays outside its code span: no reference can start with it.
-_WORD_PARTS = re.compile(r"([(\[{“‘«\"']*)(.*?)([)\]}.,;:!?”’»\"']*)")
-
-
-def _text(value: str) -> str:
-    """Content text on one line: characters Markdown would act on escaped, words holding a GitHub reference as code."""
-    return " ".join(_word(word) for word in value.split())
-
-
-def _word(word: str) -> str:
-    # The whole word goes in the span, so the text beside a span never begins or ends a reference.
-    if not _REFERENCE.search(word):
-        return _escaped(word)
-    before, core, after = _WORD_PARTS.fullmatch(word).groups()
-    return _escaped(before) + _code(core) + _escaped(after)
-
-
-def _escaped(text: str) -> str:
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
-
-
-def _code(value: Any) -> str:
-    """A value on one line as a code span, fenced by more backticks than any run of them inside it."""
-    text = " ".join(str(value).split())
-    fence = "`" * (max(map(len, re.findall("`+", text)), default=0) + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""  # CommonMark strips one space each side
-    return f"{fence}{pad}{text}{pad}{fence}"
-
-
-def _plain(value: Any) -> str:
-    """A short value (a date, a status, a name) as it reads, without quotation marks."""
-    return _text(value) if isinstance(value, str) else _value(value)
-
-
-def _value(value: Any) -> str:
-    if value is None:
-        return "_null_"
-    if isinstance(value, str):
-        return f"“{_text(value)}”"
-    if isinstance(value, bool | int | float):
-        return f"`{json.dumps(value)}`"
-    return _code(json.dumps(value, ensure_ascii=False, sort_keys=True))
-
-
-def _capped(lines: Iterable[str], limit: int) -> str:
-    """The report, cut at a line boundary with a note when it would pass limit bytes."""
-    note = "\n_… report cut here to stay under GitHub's 1 MiB summary limit; run `python build.py diff` locally for the rest._\n"
-    budget = limit - len(note.encode("utf-8"))
-    kept, used = [], 0
-    for line in lines:
-        size = len(line.encode("utf-8")) + 1
-        if used + size > budget:
-            return "\n".join(kept) + "\n" + note
-        kept.append(line)
-        used += size
-    return "\n".join(kept).rstrip("\n") + "\n"

@@ -19,7 +19,8 @@ from .errors import ContentError, ContentErrors, display_path
 from .files import checked_files
 from .load import GLOSSARY_FILE, OVERVIEW_FILE, SHEETS_DIR, SOURCES_DIR, content_files, leads_outside, read_bytes, regular_file_info
 from .pdf import PrintedPdf, load_printed, publish_pdfs, save_printed, write_pdfs
-from .render import RenderedSite, render_site, write_pages
+from .render import RenderedSite, render_site
+from .staging import write_pages
 from .site import (
     briefing_subject,
     build_site,

@@ -11,7 +11,8 @@ from click.testing import CliRunner
 from markdown_it import MarkdownIt
 
 from brief.cli import main
-from brief.diff import RevisionError, _capped, diff_report
+from brief.diff import RevisionError, diff_report
+from brief.report_markdown import capped
 from conftest import TINY_SHEET, TINY_SOURCE
 
 SECOND_FACT = """\
@@ -193,10 +194,10 @@ def test_report_is_the_same_every_time(history):
 
 
 def test_long_report_is_cut_at_a_line_with_a_note():
-    report = _capped([f"- line {n}" for n in range(10_000)], 2_000)
+    report = capped([f"- line {n}" for n in range(10_000)], 2_000)
     assert len(report.encode("utf-8")) <= 2_000
     assert report.splitlines()[-1].startswith("_… report cut here to stay under GitHub's 1 MiB summary limit")
-    assert _capped(["short", ""], 2_000) == "short\n"
+    assert capped(["short", ""], 2_000) == "short\n"
 
 
 def test_unknown_revision_is_a_clear_error(history):

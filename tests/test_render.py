@@ -13,7 +13,8 @@ from brief import render
 from brief.cache import Cache
 from brief.errors import ContentErrors
 from brief.pipeline import Memory, Project, build, check, generate
-from brief.render import Page, render_site, write_pages
+from brief.render import Page, render_site
+from brief.staging import write_pages
 from conftest import SUBJECT, TINY_SHEET
 
 
@@ -163,3 +164,16 @@ def test_a_value_a_template_starts_to_print_is_kept_current_by_serve(tiny_projec
     assert "test-article has 3 cited passages" in energy.read_text(encoding="utf-8")
     assert energy.read_text(encoding="utf-8") == {page.path: page.data.decode() for page in memory.rendered.pages}["topics/energy.md"]
     assert {page.path: page.data for page in memory.rendered.pages} == {page.path: page.data for page in render_site(check(project), project.templates, SUBJECT, 180).pages}
+
+
+def test_past_a_few_dozen_topics_the_overview_leaves_the_judgements_fact_marks_to_the_topic_pages(project_copy, monkeypatch):
+    # Each mark names its fact: with hundreds of topics, any fact edit would change the overview, the largest page.
+    project = Project(project_copy)
+    pages = {page.path: page.data.decode() for page in render_site(check(project), project.templates, SUBJECT, 180).pages}
+    cards = re.search(r'<div class="brief-topics">.*?</div>\n\n', pages["index.md"], re.S).group(0)
+    assert 'class="brief-basis"' in cards
+    monkeypatch.setattr(render, "OVERVIEW_FACT_MARKS_MAX", 3)  # the project has 4 topics
+    pages = {page.path: page.data.decode() for page in render_site(check(project), project.templates, SUBJECT, 180).pages}
+    cards = re.search(r'<div class="brief-topics">.*?</div>\n\n', pages["index.md"], re.S).group(0)
+    assert 'class="brief-basis"' not in cards and "brief-topic-card" in cards
+    assert 'class="brief-basis"' in pages["topics/energy.md"]
