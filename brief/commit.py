@@ -10,19 +10,16 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from .load import GLOSSARY_FILE, OVERVIEW_FILE, SHEETS_DIR, SOURCES_DIR
-
 UNVERSIONED = "unversioned"
-# What the build reads from the project (pipeline.Project.inputs): changed and not committed, the pages show what the commit does not hold.
-# The generator's own code is left out: a project may keep its content apart from the code that builds it.
-BUILD_INPUTS = (SHEETS_DIR, SOURCES_DIR, "templates", GLOSSARY_FILE, OVERVIEW_FILE, "mkdocs.yml")
 
 
-def built_from(root: Path) -> str:
-    """"commit <12 hex digits>", with " + uncommitted changes" when the build's inputs differ from it; else "unversioned"."""
+def built_from(root: Path, inputs: tuple[str, ...]) -> str:
+    """"commit <12 hex digits>", with " + uncommitted changes" when the inputs (paths under root, the files and folders
+    a build reads) differ from it; else "unversioned". The generator's own code is not among the inputs: a project may
+    keep its content apart from the code that builds it."""
     commit = _git(root, "rev-parse", "--short=12", "HEAD")
     # --no-optional-locks: status would otherwise refresh git's index, and a build writes nothing outside its output folders.
-    changes = _git(root, "--no-optional-locks", "status", "--porcelain", "--", *BUILD_INPUTS)
+    changes = _git(root, "--no-optional-locks", "status", "--porcelain", "--", *inputs)
     if not commit or changes is None:
         return UNVERSIONED
     return f"commit {commit}" + (" + uncommitted changes" if changes else "")

@@ -36,6 +36,13 @@ from .site import (
 from .validate import validate
 
 
+# What a build reads from a project: these folders whole, and these files where they exist.
+TEMPLATES_DIR = "templates"
+CONFIG_FILE = "mkdocs.yml"
+INPUT_FOLDERS = (SHEETS_DIR, SOURCES_DIR, TEMPLATES_DIR)
+INPUT_FILES = (GLOSSARY_FILE, OVERVIEW_FILE, CONFIG_FILE)
+
+
 @dataclass(frozen=True)
 class Project:
     """Where a briefing project keeps its content, templates and output."""
@@ -44,11 +51,11 @@ class Project:
 
     @property
     def templates(self) -> Path:
-        return self.root / "templates"
+        return self.root / TEMPLATES_DIR
 
     @property
     def config(self) -> Path:
-        return self.root / "mkdocs.yml"
+        return self.root / CONFIG_FILE
 
     @property
     def staging(self) -> Path:
@@ -77,7 +84,7 @@ class Project:
         A folder of them that leads outside the project is listed itself: what it holds is not read.
         """
         files = []
-        for folder in (self.root / SHEETS_DIR, self.root / SOURCES_DIR, self.templates):
+        for folder in (self.root / name for name in INPUT_FOLDERS):
             if leads_outside(folder, self.root):
                 files.append(folder)
                 continue
@@ -85,7 +92,11 @@ class Project:
                 # A link to a folder is not entered, so a link loop cannot make this endless; where it leads is an input all the same.
                 links = [name for name in folders if os.path.islink(os.path.join(top, name))]
                 files += [Path(top, name) for name in names + links]
-        return sorted(files + [path for path in (self.root / GLOSSARY_FILE, self.root / OVERVIEW_FILE, self.config) if path.exists()])
+        return sorted(files + [self.root / name for name in INPUT_FILES if (self.root / name).exists()])
+
+    def built_from(self) -> str:
+        """The commit the project's inputs are at, as pages and PDFs name it (see commit.built_from)."""
+        return built_from(self.root, INPUT_FOLDERS + INPUT_FILES)
 
 
 @dataclass
@@ -124,7 +135,7 @@ def publishable(project: Project) -> Briefing:
 def generate(project: Project, memory: Memory | None = None) -> tuple[Briefing, list[str]]:
     """Check the content and render it into the staging folder; returns what changed there."""
     briefing = check(project, memory)
-    return briefing, stage(project, briefing, built_from(project.root), memory)
+    return briefing, stage(project, briefing, project.built_from(), memory)
 
 
 def stage(project: Project, briefing: Briefing, commit: str, memory: Memory | None = None) -> list[str]:
@@ -155,7 +166,7 @@ def unopenable_templates(project: Project) -> list[ContentError]:
     """
     root = project.root
     if leads_outside(project.templates, root):
-        return folders_outside(project, "templates")
+        return folders_outside(project, TEMPLATES_DIR)
     errors, seen = [], set()
     for top, folders, names in os.walk(project.templates, followlinks=True):
         seen.add(os.path.realpath(top))
@@ -203,7 +214,7 @@ def build(project: Project, paper: str = "a4", with_pdf: bool = True) -> Built:
     is reported again.
     """
     with building(project.site):
-        commit = built_from(project.root)  # once: the pages and the PDFs name the same commit
+        commit = project.built_from()  # once: the pages and the PDFs name the same commit
         state = build_state(project, paper, with_pdf, commit)
         last = stamped(project, state)
         if last is not None:
@@ -235,7 +246,7 @@ def _print_reusing(project: Project, briefing: Briefing, output: Path, paper: st
 
 def up_to_date(project: Project, paper: str = "a4", with_pdf: bool = True) -> bool:
     """Whether site/ was built from the project as it is now, so `build` would leave it as it is."""
-    return stamped(project, build_state(project, paper, with_pdf, built_from(project.root))) is not None
+    return stamped(project, build_state(project, paper, with_pdf, project.built_from())) is not None
 
 
 def stamped(project: Project, state: str) -> Built | None:
@@ -306,7 +317,7 @@ def pdf(project: Project, paper: str = "a4") -> list[PrintedPdf]:
         project.stamp.unlink(missing_ok=True)
         output = new_output_folder(project.site)
         try:
-            printed = _print_reusing(project, briefing, output, paper, built_from(project.root))
+            printed = _print_reusing(project, briefing, output, paper, project.built_from())
             project.printed.unlink(missing_ok=True)
             publish_pdfs(output, project.site)
         finally:

@@ -23,7 +23,6 @@ from click.testing import CliRunner
 
 from brief import pipeline
 from brief.cli import main
-from brief.commit import built_from
 from brief.errors import ContentErrors
 from brief.pipeline import NAV_TOPICS_MAX, Project, build, site_nav, up_to_date
 from conftest import REPO, TINY_SOURCE, make_tiny_project
@@ -721,9 +720,9 @@ def test_an_uncommitted_change_to_any_input_is_named(tiny_project):
     for path in project.inputs():
         before = path.read_bytes()
         path.write_bytes(before + b"\n")
-        assert built_from(project.root) == f"commit {commit} + uncommitted changes", path
+        assert project.built_from() == f"commit {commit} + uncommitted changes", path
         path.write_bytes(before)
-    assert built_from(project.root) == f"commit {commit}"
+    assert project.built_from() == f"commit {commit}"
 
 
 @pytest.fixture
