@@ -11,6 +11,8 @@ from click.testing import CliRunner, Result
 from hypothesis import settings
 
 from brief.cli import main
+from brief.errors import ContentErrors
+from brief.pipeline import Project, check
 
 # No per-example time limit: on a loaded machine one example took 318 ms against Hypothesis's default 200 ms
 # and failed a run that found nothing wrong; speed is the benchmark's to measure, not a unit test's.
@@ -146,3 +148,17 @@ def wrong_quotes_sheet(count: int) -> str:
         for n in range(count)
     )
     return TINY_SHEET + facts
+
+
+def check_errors(root) -> list[str]:
+    """What check says of the project at root, each problem as one line."""
+    with pytest.raises(ContentErrors) as caught:
+        check(Project(root))
+    return [str(error) for error in caught.value.errors]
+
+
+def edited(path, old: str, new: str) -> None:
+    """Replace the one occurrence of old in the file with new."""
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), encoding="utf-8")

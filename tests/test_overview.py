@@ -9,21 +9,8 @@ import re
 
 import pytest
 
-from brief.errors import ContentErrors
-from brief.pipeline import Project, build, check
-from conftest import TINY_SHEET, make_tiny_project, run_check
-
-
-def check_errors(root) -> list[str]:
-    with pytest.raises(ContentErrors) as caught:
-        check(Project(root))
-    return [str(error) for error in caught.value.errors]
-
-
-def edited(path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, old
-    path.write_text(text.replace(old, new), encoding="utf-8")
+from brief.pipeline import Project, build
+from conftest import TINY_SHEET, check_errors, edited, make_tiny_project, run_check
 
 
 def visible(page: str) -> str:

@@ -12,7 +12,7 @@ from brief.pdf import editions, print_data
 from brief.pipeline import Project, check
 from brief.render import render_site
 from brief.validate import CLOSEST_PASSAGES_SEARCHED
-from conftest import SUBJECT, TINY_SHEET, TINY_SOURCE, make_tiny_project, run_check, wrong_quotes_sheet
+from conftest import SUBJECT, TINY_SHEET, TINY_SOURCE, check_errors, edited, make_tiny_project, run_check, wrong_quotes_sheet
 
 
 def errors_for(make, sheets=None, sources=None) -> list[str]:
@@ -127,18 +127,6 @@ def test_every_problem_is_reported_in_one_run(tiny_project):
         " (while parsing a flow sequence that starts at line 1, col 8): check the quotes, brackets and indentation here",
         "sources/test-article.md:7:11: `archived`: 'yesterday' is not a full date: write YYYY-MM-DD",
     ]
-
-
-def check_errors(root) -> list[str]:
-    with pytest.raises(ContentErrors) as caught:
-        check(Project(root))
-    return [str(error) for error in caught.value.errors]
-
-
-def edited(path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, old
-    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 def test_a_figure_value_its_quote_does_not_state(project_copy):
