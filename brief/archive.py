@@ -1,11 +1,9 @@
 """Archiving an article: a saved web page or text file becomes a new `sources/<id>.md`, ready for review.
 
-For a web page, trafilatura extracts the article text (dropping navigation,
-footers and other furniture) and the metadata the page states: title, site
-name, author, canonical address. The publication date is read only from the
-page's own publication-date markup: trafilatura's date finder (htmldate) falls
-back to dates in the address, the copyright line and the running text, which
-would be guessing. Whatever is not found is written as null.
+A web page is read by article_page; a text file's paragraphs are kept, one a line or separated by
+blank lines, as the file has them. From both, standalone furniture lines ("Read also: ...",
+"Subscribe ...", "Share") are dropped (see article). The proposed id is ASCII, transliterated from
+other scripts (Chinese as pinyin).
 
 Nothing runs over the network: the file is read from disk and parsed there.
 What is read is the file named and nothing it could stand for: a link leading
@@ -22,20 +20,17 @@ import re
 import stat
 import tempfile
 import unicodedata
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import lxml.html
-import trafilatura
-from trafilatura.metadata import extract_metadata
+from anyascii import anyascii
 
-from .document import REFUSED_CHARACTER
+from .article import Article, ArchiveError, article_text, text_paragraphs, without_invisible
+from .article_page import article_from_html
 from .errors import ContentError, one_line
 from .files import checked_file
 from .load import SOURCES_DIR, read_file
 from .models import SLUG_PATTERN
-from .quotes import normalize
 from .validate import NO_SHEETS, validate
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
@@ -48,53 +43,19 @@ MAX_FILE_BYTES = 5_000_000
 MAX_FILE_SIZE = "5 MB"
 TOO_BIG_ADVICE = "save the page as HTML only (without images), or paste the article's text into a .txt file"
 TITLE_STOPWORDS = frozenset("a an and as at by for from in into of on or the to with".split())
-# Where pages state their own publication date; modification dates are not publication dates.
-DATE_META_NAMES = (
-    "article:published_time",
-    "og:article:published_time",
-    "datepublished",
-    "date",
-    "pubdate",
-    "publishdate",
-    "publish-date",
-    "dc.date",
-    "dc.date.issued",
-    "dcterms.issued",
-    "dcterms.created",
-    "parsely-pub-date",
-    "sailthru.date",
-)
-_ISO_DAY = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})")
 
 
-class ArchiveError(Exception):
-    """The article cannot be archived; the message says why and what to do."""
+def read_article(path: Path, root: Path, force: bool = False) -> Article:
+    """The article in a saved web page (.html) or a plain text file (.txt); root is the project (see saved_bytes).
 
-
-@dataclass(frozen=True)
-class Article:
-    """What a saved article states about itself; None where it states nothing."""
-
-    text: str
-    title: str | None = None
-    publisher: str | None = None
-    author: str | None = None
-    published: str | None = None  # YYYY-MM-DD as the page states it
-    url: str | None = None
-
-    def unknown(self) -> list[str]:
-        """The metadata fields the article does not state, written as null."""
-        return [name for name in ("title", "publisher", "author", "published", "url") if getattr(self, name) is None]
-
-
-def read_article(path: Path, root: Path) -> Article:
-    """The article in a saved web page (.html) or a plain text file (.txt); root is the project (see saved_bytes)."""
+    force: archive a web page even if it looks like a list of headlines rather than an article.
+    """
     suffix = path.suffix.lower()
     if suffix not in HTML_SUFFIXES + TEXT_SUFFIXES:
         raise ArchiveError(f"{shown_path(path)}: add-source reads a saved web page (.html) or a text file (.txt)")
     data = saved_bytes(path, root)
     try:
-        return article_from_html(data) if suffix in HTML_SUFFIXES else article_from_text(data)
+        return article_from_html(data, force) if suffix in HTML_SUFFIXES else article_from_text(data)
     except ArchiveError as exc:
         raise ArchiveError(f"{shown_path(path)}: {exc}") from None
 
@@ -140,7 +101,7 @@ def shown_path(path: Path) -> str:
 
 
 def article_from_text(data: bytes) -> Article:
-    """A text file's article: its text as it is, in UTF-8 (a byte-order mark dropped)."""
+    """A text file's article: its paragraphs, as the file separates them, in UTF-8 (a byte-order mark dropped)."""
     data = data.removeprefix(codecs.BOM_UTF8)
     try:
         text = without_invisible(data.decode("utf-8")).replace("\r\n", "\n").strip()
@@ -150,113 +111,12 @@ def article_from_text(data: bytes) -> Article:
         raise ArchiveError(f"not UTF-8 text (line {line} is not): save the file again as UTF-8") from None
     if not text:
         raise ArchiveError("the file is empty")
-    return Article(text=text + "\n")
-
-
-def article_from_html(html: bytes) -> Article:
-    """The article text and stated metadata of a web page."""
-    # Decoded and parsed once, so the title and date are read from the same text as the body: a page
-    # whose stated charset is wrong is decoded by what its bytes are, for the metadata too.
-    tree = trafilatura.load_html(html, max_size=MAX_FILE_BYTES)
-    text = trafilatura.extract(tree, output_format="txt", include_comments=False, include_tables=True) if tree is not None else None
-    text = without_invisible(text) if text else text
-    if not text or not text.strip():
-        raise ArchiveError("no article text found in the page: save it again, or paste the text into a .txt file")
-    if not _reads_as_prose(text):
-        # A page with no article, an index or a front page, gives its menu entries and link labels.
-        raise ArchiveError(
-            "no article text found in the page, only short lines such as a menu's: save the article's own page, or paste its text into a .txt file"
-        )
-    meta = extract_metadata(tree)
-    url = meta.url if meta.url and re.match(r"^https?://[^\s<>\"'`]+$", meta.url) else None
-    title = _clean(meta.title)
-    return Article(
-        text=_paragraphs(text, title),
-        title=title,
-        publisher=_publisher(meta.sitename, meta.hostname),
-        author=_clean(meta.author),
-        published=stated_date(tree),
-        url=url,
-    )
-
-
-# An article has a line at least a sentence long; menu entries and link labels are shorter.
-PROSE_MIN_WORDS = 8
-PROSE_MIN_RUN = 30  # characters without a space: a sentence of a script written without them (Chinese, Thai)
-
-
-def _reads_as_prose(text: str) -> bool:
-    return any(len(words) >= PROSE_MIN_WORDS or any(len(word) >= PROSE_MIN_RUN for word in words) for words in map(str.split, text.splitlines()))
-
-
-def without_invisible(text: str) -> str:
-    """The text without the invisible controls check refuses (web pages carry direction marks): they hold no words."""
-    return REFUSED_CHARACTER.sub("", text)
-
-
-def _clean(value: str | None) -> str | None:
-    value = " ".join(without_invisible(value or "").split())
-    return value or None
-
-
-def _publisher(sitename: str | None, hostname: str | None) -> str | None:
-    # trafilatura falls back to the domain when a page names no site: that is an address, not a publisher.
-    name = _clean(sitename)
-    if name is None or (hostname and name.lower() in {hostname.lower(), hostname.lower().removeprefix("www.")}):
-        return None
-    return name
-
-
-def _paragraphs(text: str, title: str | None) -> str:
-    """One paragraph per line from trafilatura, as blank-line-separated paragraphs; a repeated headline dropped."""
-    lines = [" ".join(line.split()) for line in text.splitlines()]
-    lines = [line for line in lines if line]
-    if title and lines and normalize(lines[0]) == normalize(title):
-        lines = lines[1:]  # the headline is recorded as the title, as in every archived source
-    return "\n\n".join(lines) + "\n"
-
-
-def stated_date(tree: lxml.html.HtmlElement) -> str | None:
-    """The publication day the page's markup states (meta tags, <time itemprop>, JSON-LD), else None."""
-    candidates = []
-    for element in tree.iter("meta"):
-        key = (element.get("property") or element.get("name") or element.get("itemprop") or "").lower()
-        if key in DATE_META_NAMES:
-            candidates.append((DATE_META_NAMES.index(key), element.get("content") or ""))
-    candidates.sort(key=lambda pair: pair[0])
-    values = [value for _, value in candidates]
-    values += [element.get("datetime") or "" for element in tree.xpath('//time[@itemprop="datePublished" or @pubdate]')]
-    values += [_json_ld_date(script.text or "") for script in tree.xpath('//script[@type="application/ld+json"]')]
-    for value in values:
-        match = _ISO_DAY.match(value or "")
-        if match and _is_real_day(match.group(1)):
-            return match.group(1)
-    return None
-
-
-def _json_ld_date(text: str) -> str:
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return ""
-    items = data if isinstance(data, list) else data.get("@graph", [data]) if isinstance(data, dict) else []
-    for item in items:
-        if isinstance(item, dict) and isinstance(item.get("datePublished"), str):
-            return item["datePublished"]
-    return ""
-
-
-def _is_real_day(text: str) -> bool:
-    try:
-        date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
+    return Article(text=article_text(text_paragraphs(text)))
 
 
 def propose_id(article: Article) -> str:
     """publisher-date-first-words-of-title as a slug of at most MAX_ID_LENGTH characters."""
-    publisher = _slug_words(re.sub(r"^the\s+", "", article.publisher or "", flags=re.IGNORECASE))
+    publisher = _slug_words(_publisher_name(article.publisher or ""))
     parts = ["".join(publisher)[:MAX_PUBLISHER_PART] or "unknown", article.published or "undated"]
     head = "-".join(parts)
     words = [word for word in _slug_words(article.title or article.text) if word not in TITLE_STOPWORDS]
@@ -267,11 +127,23 @@ def propose_id(article: Article) -> str:
     return head
 
 
+def _publisher_name(publisher: str) -> str:
+    """The publisher without a leading "The", and a site name that is a domain without its www. and ending."""
+    domain = re.fullmatch(r"(?:www\.)?([\w-]+)(\.[\w-]+)+", publisher.strip(), flags=re.IGNORECASE)
+    return domain.group(1) if domain else re.sub(r"^the\s+", "", publisher, flags=re.IGNORECASE)
+
+
 def _slug_words(text: str) -> list[str]:
-    # Punctuation of any script (dashes, quotes) separates words; accents are dropped, not the letters.
-    spaced = re.sub(r"[^\w]+", " ", text)
-    ascii_text = unicodedata.normalize("NFKD", spaced).encode("ascii", "ignore").decode().lower()
-    return re.findall(r"[a-z0-9]+", ascii_text)
+    """The text's words in lowercase ASCII: punctuation of any script (dashes, quotes) separates them."""
+    words = re.sub(r"[^\w]+", " ", text).split()
+    return re.findall(r"[a-z0-9]+", " ".join(map(_transliterated, words)).lower())
+
+
+def _transliterated(word: str) -> str:
+    # anyascii writes Chinese as pinyin with no break between characters: each is spaced as a syllable
+    # of its own. The apostrophe it writes for a Cyrillic soft sign would split a word in two.
+    wide = (f" {anyascii(ch)} " if unicodedata.east_asian_width(ch) == "W" else anyascii(ch) for ch in word)
+    return "".join(wide).replace("'", "")
 
 
 def source_markdown(article: Article, archived: date, origin: str) -> str:
@@ -311,9 +183,14 @@ def _yaml_value(key: str, value: str | None) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def add_source(root: Path, file: Path, source_id: str | None = None, archived: date | None = None) -> tuple[Path, Article]:
-    """Archive file as root/sources/<id>.md after checking it as `check` would; never overwrites."""
-    article = read_article(file, root)
+def add_source(
+    root: Path, file: Path, source_id: str | None = None, archived: date | None = None, force: bool = False
+) -> tuple[Path, Article]:
+    """Archive file as root/sources/<id>.md after checking it as `check` would; never overwrites.
+
+    force: archive a web page even if it looks like a list of headlines rather than an article.
+    """
+    article = read_article(file, root, force)
     source_id = source_id or propose_id(article)
     if not re.match(SLUG_PATTERN, source_id):
         raise ArchiveError(f"{source_id!r} is not a valid source id: use lowercase letters a-z, digits and single hyphens")

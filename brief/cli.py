@@ -148,13 +148,14 @@ def diff(root: Path, base: str, head: str | None) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.option("--id", "source_id", help="The source id (file name in sources/); proposed from publisher, date and title if not given.")
 @click.option("--archived", type=click.DateTime(["%Y-%m-%d"]), help="The archive date to record (default: today).")
-def add_source(root: Path, file: Path, source_id: str | None, archived) -> None:
+@click.option("--force", is_flag=True, help="Archive a web page even if it looks like a section front page or a list of headlines.")
+def add_source(root: Path, file: Path, source_id: str | None, archived, force: bool) -> None:
     """Archive a saved web page (.html) or text file (.txt) as a new sources/<id>.md for review."""
     # Imported here: trafilatura is slow to import, which no other command should pay for.
     from .archive import ArchiveError, add_source as archive_article
 
     try:
-        path, article = archive_article(root.resolve(), file, source_id, archived.date() if archived else None)
+        path, article = archive_article(root.resolve(), file, source_id, archived.date() if archived else None, force)
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from exc
     name = path.relative_to(root.resolve()).as_posix()

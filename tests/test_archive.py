@@ -12,7 +12,8 @@ import pytest
 from click.testing import CliRunner
 from conftest import REPO
 
-from brief.archive import Article, propose_id, read_article, stated_date
+from brief.archive import Article, propose_id, read_article
+from brief.article_page import stated_date
 from brief.cli import main
 from brief.load import SOURCES_DIR, parse, read_file
 from brief.models import SourceMeta
