@@ -8,6 +8,7 @@ becomes a ContentError; nothing here raises on bad content.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 import yaml
 
 from .errors import ContentError
+from .yaml_hints import field_in_block, open_quote, yaml_lines
 
 Loc = tuple[str | int, ...]
 Position = tuple[int, int]
@@ -70,6 +72,10 @@ class Positions:
         self._tables: tuple[dict[Loc, Position], dict[Loc, Position]] | None = None
 
     @property
+    def text(self) -> str:
+        return self._text
+
+    @property
     def tables(self) -> tuple[dict[Loc, Position], dict[Loc, Position]]:
         if self._tables is None:
             values: dict[Loc, Position] = {}
@@ -110,6 +116,11 @@ class Located:
     positions: Positions = field(repr=False, compare=False)
 
     @property
+    def text(self) -> str:
+        """The text the document was read from (a source's front matter alone)."""
+        return self.positions.text
+
+    @property
     def values(self) -> dict[Loc, Position]:
         return self.positions.tables[0]
 
@@ -126,6 +137,11 @@ class Located:
             if key and loc[:end] in self.values:
                 return self.values[loc[:end]]
         return (1, 1)
+
+    def place(self, loc: Loc) -> str:
+        """file:line:col of the value at loc, for a message that points to a second place."""
+        line, col = self.where(loc)
+        return f"{self.name}:{line}:{col}"
 
     def error(self, loc: Loc, message: str, *, key: bool = False) -> ContentError:
         line, col = self.where(loc, key=key)
@@ -146,11 +162,16 @@ class Document(Located):
 class _Walk:
     """Turns a composed YAML node tree into plain data, recording problems (positions are found later, see Positions)."""
 
-    def __init__(self, name: str, line_offset: int, escapes: bool = True):
+    def __init__(self, name: str, text: str, line_offset: int):
         self.name = name
+        self.text = text
         self.line_offset = line_offset
-        self.escapes = escapes  # whether the text has a backslash, the only way to a control character here
+        self.escapes = "\\" in text  # a backslash is the only way to a control character here
         self.errors: list[ContentError] = []
+
+    @functools.cached_property
+    def lines(self) -> list[str]:
+        return yaml_lines(self.text)
 
     def position(self, node: yaml.Node) -> Position:
         return (node.start_mark.line + 1 + self.line_offset, node.start_mark.column + 1)
@@ -206,8 +227,17 @@ class _Walk:
                 self.fail(key_node, f"duplicate key {key!r} (first at line {first_line}): keep one")
                 continue
             first_keys[key] = key_node
+            if isinstance(value_node, yaml.ScalarNode) and value_node.style in ("|", ">"):
+                self.refuse_field_in_block(key_node, value_node)
             result[key] = self.value(value_node, depth + 1)
         return result
+
+    def refuse_field_in_block(self, key_node: yaml.Node, block: yaml.ScalarNode) -> None:
+        # A field indented too deep under `text: >-` is read as text, and would only show as a field missing.
+        found = field_in_block(self.lines, key_node, block)
+        if found:
+            line, col, message = found
+            self.errors.append(ContentError(self.name, line + 1 + self.line_offset, col + 1, message))
 
 
 def parse_yaml(text: str, name: str, path: Path, line_offset: int = 0) -> tuple[Document | None, list[ContentError]]:
@@ -215,11 +245,7 @@ def parse_yaml(text: str, name: str, path: Path, line_offset: int = 0) -> tuple[
     try:
         node = _composed(text)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1 + line_offset, mark.column + 1) if mark else (1 + line_offset, 1)
-        problem = _yaml_problem(exc, line_offset)
-        message = problem if problem == ALIAS_REFUSED else f"YAML syntax: {problem}"
-        return None, [ContentError(name, line, col, message)]
+        return None, [_syntax_error(exc, text, name, line_offset)]
     except yaml.reader.ReaderError as exc:
         line, col = line_col(text, exc.position)
         message = f"character U+{exc.character:04X} is not allowed in YAML: delete it"
@@ -230,13 +256,25 @@ def parse_yaml(text: str, name: str, path: Path, line_offset: int = 0) -> tuple[
         return None, [ContentError(name, 1 + line_offset, 1, "nested too deeply to read: flatten the structure")]
     if node is None:
         return None, [ContentError(name, 1 + line_offset, 1, "no content: write the fields, starting with `title:`")]
-    walk = _Walk(name, line_offset, escapes="\\" in text)
+    walk = _Walk(name, text, line_offset)
     data = walk.value(node, 0)
     if not isinstance(node, yaml.MappingNode):
         walk.fail(node, "expected fields at the top level: write `key: value` lines, starting with `title:`")
     if walk.errors:
         return None, walk.errors
     return Document(path, name, Positions(text, line_offset), data), []
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, text: str, name: str, line_offset: int) -> ContentError:
+    """The parse error at the place to fix: where a quote left open starts, else where PyYAML gave up."""
+    quote = open_quote(exc, text, line_offset)
+    if quote is not None:
+        mark, message = quote
+        return ContentError(name, mark.line + 1 + line_offset, mark.column + 1, f"YAML syntax: {message}")
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1 + line_offset, mark.column + 1) if mark else (1 + line_offset, 1)
+    problem = _yaml_problem(exc, line_offset)
+    return ContentError(name, line, col, problem if problem == ALIAS_REFUSED else f"YAML syntax: {problem}")
 
 
 def _composed(text: str) -> yaml.Node | None:
@@ -347,7 +385,6 @@ _SYNTAX_HINTS = (
     ("mapping values are not allowed", "a `: ` inside a value starts a new field: put the whole value in quotes"),
     ("could not find expected ':'", "write each line as `key: value` or `- item`, or put the text in quotes"),
     ("unknown escape character", "a backslash in double quotes starts an escape: write \\\\ or use single quotes"),
-    ("found unexpected end of stream", "close the quote or bracket"),
     ("expected <block end>", "check the indentation: the fields of one item line up under each other"),
     ("did not find expected", "check the indentation: the fields of one item line up under each other"),
     ("cannot start any token", "put the value in quotes"),

@@ -133,3 +133,33 @@ def test_a_bidirectional_control_written_as_a_yaml_escape_is_refused(tmp_path):
     assert parsed_errors(tmp_path, load.SHEETS_DIR, "briefings/energy.yaml", sheet) == [
         "briefings/energy.yaml:2:10: the escape for U+2067, an invisible bidirectional control, which reorders the text around it, is not allowed: remove it"
     ]
+
+
+def test_a_quote_left_open_in_source_front_matter_is_reported_where_it_opens(tmp_path):
+    source = SOURCE_FRONT.replace("title: T", "title: 'Talks in Beijing").replace("url: null", "url: 'https://example.com'") + "Text.\n"
+    assert parsed_errors(tmp_path, load.SOURCES_DIR, "sources/x.md", source) == [
+        "sources/x.md:2:8: YAML syntax: the single quote opened here is not closed on its line, so its text runs on to the ' at line 6,"
+        " taking in the fields between: add the closing ' where the text ends, or drop the quotes and write the text as a `>-` block on the lines below"
+    ]
+
+
+def test_a_quoted_text_over_several_lines_is_not_blamed_for_a_later_error():
+    _, errors = parse('title: "Energy, and the\n  status of the talks"\nsummary: [open\n')
+    assert [str(e) for e in errors] == [
+        "sheet.yaml:4:1: YAML syntax: expected ',' or ']', but got '<stream end>'"
+        " (while parsing a flow sequence that starts at line 3, col 10): check the quotes, brackets and indentation here"
+    ]
+
+
+def test_a_field_indented_into_a_source_note_is_reported_at_its_line(tmp_path):
+    source = SOURCE_FRONT.replace("archived: 2026-11-23\n", "note: >-\n  Navigation removed.\n  archived: 2026-11-23\n") + "Text.\n"
+    assert parsed_errors(tmp_path, load.SOURCES_DIR, "sources/x.md", source) == [
+        "sources/x.md:9:3: `archived:` is indented under `note: >-`, so it is read as part of that text:"
+        " if it is a field, align it with the other fields, at col 1"
+    ]
+
+
+def test_a_block_ends_where_its_lines_are_less_indented():
+    doc, errors = parse("facts:\n  - id: a\n    text: |\n      Alpha said it.\n\n    said_by: Alpha\n  - id: b\n")
+    assert errors == []
+    assert doc.data["facts"][0] == {"id": "a", "text": "Alpha said it.\n", "said_by": "Alpha"}
