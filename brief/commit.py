@@ -3,6 +3,7 @@
 A reader who holds two copies of the briefing can tell whether they are the same edition, and an
 editor can find the exact content a copy was built from. The commit comes from git when the project
 is a git working tree; a build that cannot tell (no git, no repository, no commit yet) says so.
+What the commit holds of a file also tells a fact an editor added from one already published.
 """
 
 from __future__ import annotations
@@ -25,11 +26,27 @@ def built_from(root: Path, inputs: tuple[str, ...]) -> str:
     return f"commit {commit}" + (" + uncommitted changes" if changes else "")
 
 
+def committed_text(path: Path) -> str | None:
+    """The file as the last commit holds it; "" when that commit does not hold it; None when there is no commit to ask
+    (git is not installed, the file's folder is in no working tree, or it has no commit yet). Asks nothing of the network."""
+    folder = path.parent
+    if _git(folder, "rev-parse", "--verify", "--quiet", "HEAD") is None:
+        return None
+    shown = _git_output(folder, "show", f"HEAD:./{path.name}")
+    return "" if shown is None else shown.decode("utf-8", "replace")
+
+
 def _git(root: Path, *args: str) -> str | None:
     """What git prints, stripped; None when git is not installed or fails (root is no working tree, HEAD names no commit)."""
+    output = _git_output(root, *args)
+    # Read as bytes: a file name git lists need not be UTF-8, and only whether it lists any matters.
+    return output.decode("utf-8", "replace").strip() if output is not None else None
+
+
+def _git_output(root: Path, *args: str) -> bytes | None:
+    """What git prints, as it prints it; None when git is not installed or fails."""
     try:
         result = subprocess.run(["git", *args], cwd=root, capture_output=True)
     except OSError:  # git is not installed, or cannot be run
         return None
-    # Read as bytes: a file name git lists need not be UTF-8, and only whether it lists any matters.
-    return result.stdout.decode("utf-8", "replace").strip() if result.returncode == 0 else None
+    return result.stdout if result.returncode == 0 else None

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from .briefing import THEMED_ABOVE, Briefing, Topic, briefing_from
 from .document import Document, Loc
 from .errors import ContentError, Warnings
+from .fact_ids import duplicate_fact_ids
 from .files import CLAIM_CITATIONS, CheckedFile, citations_of, slug_problem
 from .load import GLOSSARY_FILE, OVERVIEW_FILE, SHEETS_DIR, SOURCES_DIR, SourceFile
 from .models import FACT_REFERENCE, SLUG_PATTERN, Citation, Fact, Figure, Judgement, Overview, PartialDate, SourceMeta, displayed_url, host_scripts, url_host
@@ -56,7 +57,7 @@ def validate(files: list[CheckedFile]) -> tuple[Briefing | None, list[ContentErr
             overview_file = file
     if not errors and not topics:
         errors.append(ContentError(f"{SHEETS_DIR}/", 0, 0, NO_SHEETS))
-    errors += _check_fact_ids(topics)
+    errors += duplicate_fact_ids(topics)
     errors += _check_dates(topics, today)
     errors += _check_metric_units(topics)
     errors += _check_contradictions(topics)
@@ -105,25 +106,6 @@ def _check_topic_id(doc: Document) -> list[ContentError]:
     return []
 
 
-def _check_fact_ids(topics: list[tuple[Document, Topic]]) -> list[ContentError]:
-    first_seen: dict[str, tuple[Document, Loc]] = {}
-    errors = []
-    for doc, topic in topics:
-        for index, fact in enumerate(topic.sheet.facts):
-            loc = ("facts", index, "id")
-            if fact.id in first_seen:
-                errors.append(doc.error(loc, f"duplicate fact id {fact.id!r} (also at {_place(*first_seen[fact.id])}): make it unique"))
-            else:
-                first_seen[fact.id] = (doc, loc)
-    return errors
-
-
-def _place(doc: Document, loc: Loc) -> str:
-    """file:line:col of the value at loc, for a message that points to a second place."""
-    line, col = doc.where(loc)
-    return f"{doc.name}:{line}:{col}"
-
-
 def _check_dates(topics: list[tuple[Document, Topic]], today: date) -> list[ContentError]:
     errors = []
     for doc, topic in topics:
@@ -143,7 +125,7 @@ def _check_metric_units(topics: list[tuple[Document, Topic]]) -> list[ContentErr
             loc = ("figures", index, "unit")
             unit, first_doc, first_loc = first_unit.setdefault(figure.metric, (figure.unit, doc, loc))
             if unit != figure.unit:
-                where = _place(first_doc, first_loc)
+                where = first_doc.place(first_loc)
                 errors.append(doc.error(loc, f"metric {figure.metric!r} is in {unit!r} at {where}, here in {figure.unit!r}: use one unit per metric so values compare"))
     return errors
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from datetime import date, timedelta
 
 import pytest
@@ -92,6 +93,97 @@ def test_duplicate_fact_id_across_sheets(tiny_project):
     assert errors == [
         "briefings/trade.yaml:5:9: duplicate fact id 'pipeline-carries-gas' (also at briefings/energy.yaml:5:9): make it unique"
     ]
+
+
+# A second fact given the first one's id, as an editor adds it above the fact already published.
+NEW_FACT = """\
+  - id: pipeline-carries-gas
+    date: 2025-01-21
+    text: Beta denied that the pipeline carries anything.
+    said_by: Beta
+    status: denied
+    cite:
+      - source: test-article
+        quote: "Beta denied that the pipeline carries anything at all"
+"""
+
+
+def git(root, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=Test", "-c", "user.email=test@example.org", "-c", "commit.gpgsign=false", *args], cwd=root, check=True, capture_output=True)
+
+
+def published(root):
+    """root with everything in it committed, as a published project is."""
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "published")
+    return root
+
+
+def test_a_duplicate_id_added_above_the_published_fact_is_reported_at_the_new_one(tiny_project):
+    root = published(tiny_project())
+    edited(root / "briefings/energy.yaml", "facts:\n", "facts:\n" + NEW_FACT)
+    assert check_errors(root) == [
+        "briefings/energy.yaml:5:9: duplicate fact id 'pipeline-carries-gas' (also at briefings/energy.yaml:13:9): make it unique"
+    ]
+
+
+def test_a_duplicate_id_in_a_new_sheet_is_reported_there_though_it_comes_first(tiny_project):
+    root = published(tiny_project(sheets={"trade": TINY_SHEET.replace("Energy", "Trade")}))
+    (root / "briefings/energy.yaml").write_text(TINY_SHEET, encoding="utf-8")
+    assert check_errors(root) == [
+        "briefings/energy.yaml:5:9: duplicate fact id 'pipeline-carries-gas' (also at briefings/trade.yaml:5:9): make it unique"
+    ]
+
+
+def test_without_a_repository_the_later_duplicate_in_file_order_is_reported(tiny_project):
+    root = tiny_project(sheets={"energy": TINY_SHEET.replace("facts:\n", "facts:\n" + NEW_FACT)})
+    assert check_errors(root) == [
+        "briefings/energy.yaml:13:9: duplicate fact id 'pipeline-carries-gas' (also at briefings/energy.yaml:5:9): make it unique"
+    ]
+
+
+def test_without_git_installed_the_later_duplicate_in_file_order_is_reported(tiny_project, tmp_path, monkeypatch):
+    root = published(tiny_project(sheets={"trade": TINY_SHEET.replace("Energy", "Trade")}))
+    (root / "briefings/energy.yaml").write_text(TINY_SHEET, encoding="utf-8")
+    monkeypatch.setenv("PATH", str(tmp_path / "no-programs"))
+    assert check_errors(root) == [
+        "briefings/trade.yaml:5:9: duplicate fact id 'pipeline-carries-gas' (also at briefings/energy.yaml:5:9): make it unique"
+    ]
+
+
+OPEN_QUOTE_FIX = "where the text ends, or drop the quotes and write the text as a `>-` block on the lines below"
+
+
+def test_an_unclosed_double_quote_is_reported_where_it_opens(tiny_project):
+    sheet = TINY_SHEET.replace("text: Alpha said the pipeline carries gas.", 'text: "Alpha said the pipeline carries gas.')
+    assert errors_for(tiny_project, {"energy": sheet}) == [
+        'briefings/energy.yaml:7:11: YAML syntax: the double quote opened here is not closed on its line, so its text runs on to the " at line 12,'
+        f' taking in the fields between: add the closing " {OPEN_QUOTE_FIX}'
+    ]
+
+
+def test_an_unclosed_single_quote_is_reported_where_it_opens(tiny_project):
+    sheet = TINY_SHEET.replace("text: Alpha said the pipeline carries gas.", "text: 'Alpha said the pipeline carries gas.")
+    assert errors_for(tiny_project, {"energy": sheet}) == [
+        f"briefings/energy.yaml:7:11: YAML syntax: the single quote opened here is never closed: add the closing ' {OPEN_QUOTE_FIX}"
+    ]
+
+
+@pytest.mark.parametrize("indicator", [">-", "|"])
+def test_a_field_indented_into_a_text_block_is_reported_at_its_line(indicator, tiny_project):
+    sheet = TINY_SHEET.replace("    text: Alpha said the pipeline carries gas.\n    said_by: Alpha\n",
+                               f"    text: {indicator}\n      Alpha said the pipeline carries gas.\n      said_by: Alpha\n")
+    assert errors_for(tiny_project, {"energy": sheet}) == [
+        f"briefings/energy.yaml:9:7: `said_by:` is indented under `text: {indicator}`, so it is read as part of that text:"
+        " if it is a field, align it with the other fields, at col 5"
+    ]
+
+
+def test_prose_lines_with_a_colon_in_a_text_block_are_text(tiny_project):
+    sheet = TINY_SHEET.replace("    text: Alpha said the pipeline carries gas.\n",
+                               "    text: >-\n      Alpha said the pipeline carries gas.\n      Note: Beta denies it.\n      Said_by: Alpha.\n      cited: twice\n")
+    assert check(Project(tiny_project(sheets={"energy": sheet}))).topics[0].sheet.facts[0].text.endswith("Note: Beta denies it. Said_by: Alpha. cited: twice")
 
 
 def test_citation_of_missing_source(tiny_project):
