@@ -25,7 +25,7 @@ from pathlib import Path
 
 from anyascii import anyascii
 
-from .article import Article, ArchiveError, article_text, text_paragraphs, without_invisible
+from .article import ArchiveError, Article, article_text, text_paragraphs, without_invisible
 from .article_page import article_from_html
 from .errors import ContentError, one_line
 from .files import checked_file

@@ -23,7 +23,7 @@ import lxml.html
 import trafilatura
 from trafilatura.metadata import extract_metadata
 
-from .article import Article, ArchiveError, article_text, without_invisible
+from .article import ArchiveError, Article, article_text, without_invisible
 from .quotes import normalize
 
 # Where pages state their own publication date; modification dates are not publication dates.
@@ -56,7 +56,7 @@ HEADLINE_MIN_WORDS = 4
 MIN_BODY_PARAGRAPHS = 3
 _BLOCKS = frozenset("p li h1 h2 h3 h4 h5 h6 div td dd dt blockquote figcaption article section".split())
 _FURNITURE_BLOCKS = frozenset(("nav", "footer"))
-_NO_PROSE = frozenset(("script", "style", "noscript", "template"))
+_NO_PROSE = frozenset(("title", "script", "style", "noscript", "template"))
 
 
 def article_from_html(html: bytes, force: bool = False) -> Article:
@@ -64,15 +64,7 @@ def article_from_html(html: bytes, force: bool = False) -> Article:
     # Decoded and parsed once, so the title and date are read from the same text as the body: a page
     # whose stated charset is wrong is decoded by what its bytes are, for the metadata too.
     tree = trafilatura.load_html(html)  # archive.saved_bytes has bounded its size
-    text = trafilatura.extract(tree, output_format="txt", include_comments=False, include_tables=True) if tree is not None else None
-    text = without_invisible(text) if text else text
-    if not text or not text.strip():
-        raise ArchiveError("no article text found in the page: save it again, or paste the text into a .txt file")
-    if not _reads_as_prose(text):
-        # A page with no article, an index or a front page, gives its menu entries and link labels.
-        raise ArchiveError(
-            "no article text found in the page, only short lines such as a menu's: save the article's own page, or paste its text into a .txt file"
-        )
+    text = extracted_text(tree)
     signs = signs_of_a_headline_list(tree)
     if signs and not force:
         raise ArchiveError(
@@ -89,6 +81,20 @@ def article_from_html(html: bytes, force: bool = False) -> Article:
         published=stated_date(tree),
         url=meta.url if meta.url and re.match(r"^https?://[^\s<>\"'`]+$", meta.url) else None,
     )
+
+
+def extracted_text(tree: lxml.html.HtmlElement | None) -> str:
+    """The article text trafilatura finds in the page, one paragraph a line; refused when it is not prose."""
+    text = trafilatura.extract(tree, output_format="txt", include_comments=False, include_tables=True) if tree is not None else None
+    text = without_invisible(text or "")
+    if not text.strip():
+        raise ArchiveError("no article text found in the page: save it again, or paste the text into a .txt file")
+    if not _reads_as_prose(text):
+        # A page with no article, an index or a front page, gives its menu entries and link labels.
+        raise ArchiveError(
+            "no article text found in the page, only short lines such as a menu's: save the article's own page, or paste its text into a .txt file"
+        )
+    return text
 
 
 def _reads_as_prose(text: str) -> bool:
@@ -111,9 +117,9 @@ def _paragraphs(text: str, title: str | None) -> list[str]:
 
 def stated_publisher(tree: lxml.html.HtmlElement, sitename: str | None, hostname: str | None) -> str | None:
     """The site name the page states: its og:site_name as given (even one that reads as a domain), else trafilatura's."""
-    stated = tree.xpath('//meta[@property="og:site_name" or @name="og:site_name"]/@content')
-    if stated and _clean(stated[0]):
-        return _clean(stated[0])
+    stated = _clean(" ".join(tree.xpath('(//meta[@property="og:site_name" or @name="og:site_name"])[1]/@content')))
+    if stated:
+        return stated
     # Without one, trafilatura falls back to the page's domain: that is an address, not a publisher.
     name = _clean(sitename)
     if name is None or (hostname and name.lower() in {hostname.lower(), hostname.lower().removeprefix("www.")}):
@@ -225,7 +231,7 @@ def signs_of_a_headline_list(tree: lxml.html.HtmlElement) -> list[str]:
     headlines = sum(1 for link in tree.iter("a") if _is_headline_link(link))
     prose_by_element = [_prose_paragraphs(element) for element in tree.iter() if _holds_prose(element)]
     prose, body = sum(prose_by_element), max(prose_by_element, default=0)
-    og_type = " ".join(tree.xpath('//meta[@property="og:type" or @name="og:type"]/@content')).strip().lower()
+    og_type = " ".join(tree.xpath('(//meta[@property="og:type" or @name="og:type"])[1]/@content')).strip().lower()
     declared_article = "article" in og_type
     if headlines < MIN_HEADLINE_LINKS or body >= MIN_BODY_PARAGRAPHS or (declared_article and prose >= headlines):
         return []

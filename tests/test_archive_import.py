@@ -234,10 +234,11 @@ META = '<meta property="article:published_time" content="2025-09-04T08:00:00Z">'
         ('<meta name="parsely-pub-date" content="2025-09-08T00:00:00Z">', "", "2025-09-08"),
         ("", '<article><p>Text</p><time class="updated" datetime="2025-09-09">Updated Sept. 9</time></article>', None),
         ("", '<article><p>Text</p></article><aside><time datetime="2025-09-10">Sept. 10</time></aside>', None),
+        ("", '<div class="story-byline">By A. Reporter, <time datetime="2025-09-12">Sept. 12</time></div>', "2025-09-12"),
         ("", '<div class="card"><time datetime="2025-09-11">Sept. 11</time></div>', None),  # not in an article or byline
         ('<script type="application/ld+json">{"datePublished": "not a date"</script>', "", None),
     ],
-    ids=["byline", "json-ld", "meta", "json-ld list and graph", "meta itemprop", "parsely", "update", "sidebar", "loose time", "broken json"],
+    ids=["byline", "json-ld", "meta", "json-ld list and graph", "meta itemprop", "parsely", "update", "sidebar", "byline outside an article", "loose time", "broken json"],
 )
 def test_stated_date_reads_what_the_page_states_most_trusted_first(head, body, expected):
     assert stated_date(page(head, body)) == expected
