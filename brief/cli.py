@@ -18,9 +18,10 @@ import click
 
 from . import pipeline
 from .diff import RevisionError, diff_report
-from .errors import ContentError, ContentErrors, display_path
+from .errors import ContentError, ContentErrors
 from .github import github_annotations, warning_annotations
 from .pdf import PAPER_SIZES
+from .unforeseen import unforeseen_as_content_errors
 
 project_option = click.option(
     "--project",
@@ -94,7 +95,7 @@ def pdf(root: Path, paper: str) -> None:
 @project_option
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port to serve on (localhost only).")
 def serve(root: Path, port: int) -> None:
-    """Serve the site on localhost, rebuilding when briefings/, sources/, templates/ or mkdocs.yml change."""
+    """Serve the site on localhost, rebuilding when briefings/, sources/, templates/ or mkdocs.yml change; problems show on every page."""
     from .serve import HOST, PortUnavailable, serve_forever
 
     click.echo(f"serving http://{HOST}:{port}/ (no PDF); rebuilds on every save; Ctrl+C stops")
@@ -111,7 +112,8 @@ def _report_rebuild(rebuild) -> None:
         return
     for error in rebuild.errors:
         click.echo(str(error), err=True)
-    click.echo(f"{len(rebuild.errors)} problem(s) found in {rebuild.seconds:.1f} s; still serving the last good site", err=True)
+    served = "still serving the last good site, under a banner of them" if rebuild.site_served else "every page lists them until they are fixed"
+    click.echo(f"{len(rebuild.errors)} problem(s) found in {rebuild.seconds:.1f} s; {served}", err=True)
 
 
 @main.command()
@@ -167,7 +169,8 @@ def add_source(root: Path, file: Path, source_id: str | None, archived, force: b
 
 def _run(step, root: Path, annotate: bool = False, after: str = "nothing was written to site/"):
     try:
-        return _unforeseen_errors_reported(step, pipeline.Project(root.resolve()))
+        project = pipeline.Project(root.resolve())
+        return unforeseen_as_content_errors(lambda: step(project), project.root)
     except ContentErrors as exc:
         if annotate:
             # Annotations go to stdout, where the runner reads workflow commands.
@@ -176,39 +179,6 @@ def _run(step, root: Path, annotate: bool = False, after: str = "nothing was wri
         _report_errors(exc)
         click.echo(f"{len(exc.errors)} problem(s) found; {after}", err=True)
         sys.exit(1)
-
-
-def _unforeseen_errors_reported(step, project: pipeline.Project):
-    """step(project), with what no check can foresee raised as a ContentError rather than a traceback:
-    an OSError (a file where a folder must be, no permission, no space) on its path, and a file name
-    that is not text in the system's encoding."""
-    try:
-        return step(project)
-    except OSError as exc:
-        where = display_path(Path(exc.filename), project.root) if exc.filename else project.root.name
-        message = f"cannot be read or written ({exc.strerror or exc}): move what is in the way, or fix its permissions"
-        raise ContentErrors([ContentError(where, 0, 0, message)]) from exc
-    except UnicodeEncodeError as exc:
-        name = _undecodable_name(exc)
-        if name is None:
-            raise  # not from a file name: a bug to see in full
-        # Shown as its bytes read as UTF-8, which is what most editors wrote.
-        where = os.fsencode(display_path(Path(name), project.root)).decode("utf-8", "backslashreplace")
-        message = f"the name is not {sys.getfilesystemencoding()} text, the encoding of file names here: rename it with letters a-z, digits and hyphens"
-        raise ContentErrors([ContentError(where, 0, 0, message)]) from exc
-
-
-def _undecodable_name(exc: UnicodeEncodeError) -> str | None:
-    """The line of text holding the failed characters when they are a name's undecodable bytes, else None.
-
-    Python reads such bytes of a file name as lone surrogates (U+DC80 to U+DCFF), which only
-    the file system's own encoding turns back into bytes.
-    """
-    if not all("\udc80" <= char <= "\udcff" for char in exc.object[exc.start : exc.end]):
-        return None
-    start = exc.object.rfind("\n", 0, exc.start) + 1
-    end = exc.object.find("\n", exc.end)
-    return exc.object[start : end if end >= 0 else len(exc.object)]
 
 
 def _report_errors(exc: ContentErrors) -> None:

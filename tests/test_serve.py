@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import http.client
 import os
 import queue
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, make_tiny_project
+from conftest import REPO, TINY_SHEET, make_tiny_project
 from test_cli import ASCII_LOCALE, add_source_named
 
 START_TIMEOUT = 90  # the first build of the whole site, on a busy CI machine
@@ -319,7 +320,9 @@ def test_a_disk_error_in_the_first_build_is_reported_on_its_path_not_as_a_busy_p
     (root / "staging").write_text("a file where serve writes its pages\n", encoding="utf-8")
     running = Server(root, free_port())
     assert running.wait_for_line("staging", START_TIMEOUT).startswith("staging")
-    finish_after_problems(running)
+    running.wait_for_line("every page lists them until they are fixed", CHANGE_TIMEOUT)
+    # The browser is told too, once the port opens (just after the first build is reported).
+    seconds_until(lambda: "staging/docs: cannot be read or written" in running.page_or_none("index.html"), CHANGE_TIMEOUT)
     assert not [line for line in running.all_output() if "port" in line or "Traceback" in line]
 
 
@@ -355,3 +358,66 @@ def test_a_rebuild_while_a_build_holds_the_lock_keeps_the_served_site_and_says_w
     ]
     assert (served / "index.html").read_text(encoding="utf-8") == "the last good site"
     assert not rebuild_site(project, served).errors  # once the build is done, the next save rebuilds
+
+
+# Problems in the browser: every HTML page served carries them while they last (see brief/serve_errors.py).
+
+BROKEN = TINY_SHEET.replace("status: stated", "status: <script>window.injected = 1</script>")
+BROKEN_LINE = "briefings/energy.yaml:9:13: '<script>window.injected = 1</script>' is not a status"
+
+
+def test_a_broken_save_shows_its_problems_over_every_page_served_and_nowhere_else(tiny_project):
+    root = tiny_project()
+    running = Server(root, free_port())
+    try:
+        running.wait_for_line("rebuilt in", START_TIMEOUT)
+        seconds_until(running.is_up, CHANGE_TIMEOUT)
+        style = running.page("assets/brief.css")
+        (root / "briefings" / "energy.yaml").write_text(BROKEN, encoding="utf-8")
+        running.wait_for_line("under a banner of them", CHANGE_TIMEOUT)
+        for path in ("topics/energy.html", "index.html"):
+            page = running.page(path)
+            assert html.escape(BROKEN_LINE) in page  # as text: a message quotes what the editor wrote
+            assert "<script>window.injected" not in page
+            assert page.index('role="alert"') < page.index("Alpha says the pipeline carries gas")  # the last good page, under it
+        assert running.page("assets/brief.css") == style
+        assert not [path for path in root.rglob("*") if path.is_file() and b"brief-problems" in path.read_bytes()]
+
+        (root / "briefings" / "energy.yaml").write_text(TINY_SHEET, encoding="utf-8")
+        running.wait_for_line("rebuilt in", CHANGE_TIMEOUT)
+        assert 'role="alert"' not in running.page("topics/energy.html")
+    finally:
+        running.stop()
+
+
+def test_started_on_broken_content_every_address_lists_the_problems_until_they_are_fixed(tiny_project):
+    root = tiny_project({"energy": BROKEN})
+    running = Server(root, free_port())
+    try:
+        running.wait_for_line("every page lists them until they are fixed", START_TIMEOUT)
+        seconds_until(running.is_up, CHANGE_TIMEOUT)
+        for path in ("", "energy/", "topics/energy.html", "assets/brief.css"):
+            assert html.escape(BROKEN_LINE) in running.page(path)  # not a 404
+        assert running.page(".brief/rebuild") == "1"
+
+        (root / "briefings" / "energy.yaml").write_text(TINY_SHEET, encoding="utf-8")
+        running.wait_for_line("rebuilt in", CHANGE_TIMEOUT)
+        assert running.page(".brief/rebuild") == "2"  # the problems page reloads on the change
+        page = running.page("topics/energy.html")
+        assert "Alpha said the pipeline carries gas." in page
+        assert 'role="alert"' not in page
+    finally:
+        running.stop()
+
+
+def test_the_banner_shows_the_first_problems_and_counts_the_rest():
+    from brief.errors import ContentError
+    from brief.serve_errors import SHOWN_AT_MOST, with_banner
+
+    errors = [ContentError("briefings/energy.yaml", line, 1, f"problem {line}") for line in range(1, SHOWN_AT_MOST + 4)]
+    page = with_banner(b'<html><body class="x"><p>the page</p></body></html>', errors).decode()
+    assert page.startswith('<html><body class="x"><style>')
+    assert page.endswith("<p>the page</p></body></html>")
+    assert f"briefings/energy.yaml:{SHOWN_AT_MOST}:1: problem {SHOWN_AT_MOST}" in page
+    assert f"briefings/energy.yaml:{SHOWN_AT_MOST + 1}:1:" not in page
+    assert "and 3 more, printed in the terminal" in page
