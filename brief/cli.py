@@ -18,6 +18,7 @@ import click
 
 from . import pipeline
 from .diff import RevisionError, diff_report
+from .cache import Cache
 from .errors import ContentError, ContentErrors
 from .github import github_annotations, warning_annotations
 from .pdf import PAPER_SIZES
@@ -40,11 +41,16 @@ def main() -> None:
 
 @main.command()
 @project_option
-def check(root: Path) -> None:
+@click.option("--watch", is_flag=True, help="Check again on every save, printing the problems each time, until Ctrl+C.")
+def check(root: Path, watch: bool) -> None:
     """Validate every fact sheet and source; print each problem and warning as path:line:col (and as annotations on GitHub Actions).
 
     Warnings alone (a source awaiting review, a source nothing cites) leave the exit code 0.
+    With --watch, check runs again whenever briefings/, sources/, templates/ or the project's files change.
     """
+    if watch:
+        _check_on_every_save(pipeline.Project(root.resolve()))
+        return
     annotate = os.environ.get("GITHUB_ACTIONS") == "true"
     briefing = _run(pipeline.check, root, annotate=annotate)
     warnings = briefing.warnings.all()
@@ -52,8 +58,38 @@ def check(root: Path) -> None:
         for line in warning_annotations(warnings):
             click.echo(line)
     _report_warnings(warnings)
+    click.echo(f"ok: {_counted(briefing)}")
+
+
+def _counted(briefing) -> str:
     awaiting = len(briefing.warnings.awaiting_review)
-    click.echo(f"ok: {len(briefing.topics)} topics, {briefing.fact_count} facts, {len(briefing.sources)} sources, every quote found; {awaiting} awaiting review")
+    return f"{len(briefing.topics)} topics, {briefing.fact_count} facts, {len(briefing.sources)} sources, every quote found; {awaiting} awaiting review"
+
+
+def _check_on_every_save(project: pipeline.Project) -> None:
+    """Check now and after every change to the inputs, each run under a line with its time, until Ctrl+C or SIGTERM (exit 0)."""
+    from .watch import after_each_change, sigterm_as_ctrl_c
+
+    memory = pipeline.Memory(Cache.for_project(project.root))  # unchanged files are not read again
+    click.echo("checking on every save to briefings/, sources/, templates/ or the project's files; Ctrl+C stops")
+    try:
+        with sigterm_as_ctrl_c():
+            for _ in after_each_change(project):
+                click.echo(f"--- check at {time.strftime('%H:%M:%S')} ---")
+                _report_check(project, memory)
+    except KeyboardInterrupt:
+        pass  # how a watch ends: quietly, exit 0
+
+
+def _report_check(project: pipeline.Project, memory: pipeline.Memory) -> None:
+    try:
+        briefing = unforeseen_as_content_errors(lambda: pipeline.check(project, memory), project.root)
+    except ContentErrors as exc:
+        _report_errors(exc)
+        click.echo(f"{len(exc.errors)} problem(s) found", err=True)
+        return
+    _report_warnings(briefing.warnings.all())
+    click.echo(f"no problems: {_counted(briefing)}")
 
 
 paper_option = click.option(
