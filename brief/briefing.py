@@ -79,11 +79,24 @@ class Topic:
 
 
 @dataclass(frozen=True)
+class TopicRef:
+    """A topic as a view across topics names it: its id and title. Such a view holds no more of a topic, so a
+    page showing it does not render again when something else in the topic is edited."""
+
+    id: str
+    title: str
+
+    @classmethod
+    def of(cls, topic: Topic) -> TopicRef:
+        return cls(topic.id, topic.sheet.title)
+
+
+@dataclass(frozen=True)
 class FigureGroup:
     """All figures given for one metric, across topics and periods: kept side by side, never merged."""
 
     metric: str
-    entries: tuple[tuple[Topic, Figure], ...]
+    entries: tuple[tuple[TopicRef, Figure], ...]
 
     @property
     def compared(self) -> bool:
@@ -106,7 +119,7 @@ class FigureGroup:
         return len(self.entries)
 
     @property
-    def home(self) -> Topic:
+    def home(self) -> TopicRef:
         """The topic that shows every value: its first figure's."""
         return self.entries[0][0]
 
@@ -128,8 +141,8 @@ class Comparison:
     label: str
     count: int  # values in the whole group
     verdict: str  # on the whole group
-    home: Topic
-    entries: tuple[tuple[Topic, Figure], ...]  # the values shown, in the group's order
+    home: TopicRef
+    entries: tuple[tuple[TopicRef, Figure], ...]  # the values shown, in the group's order
 
     compared = True
 
@@ -293,10 +306,11 @@ def _comparisons(group: FigureGroup) -> typing.Iterator[tuple[str, Comparison]]:
 
 
 def _figure_groups(topics: tuple[Topic, ...]) -> tuple[FigureGroup, ...]:
-    groups: dict[str, list[tuple[Topic, Figure]]] = defaultdict(list)
+    groups: dict[str, list[tuple[TopicRef, Figure]]] = defaultdict(list)
     for topic in topics:
+        ref = TopicRef.of(topic)
         for figure in topic.sheet.figures:
-            groups[figure.metric].append((topic, figure))
+            groups[figure.metric].append((ref, figure))
     return tuple(FigureGroup(metric, tuple(entries)) for metric, entries in groups.items())
 
 

@@ -21,7 +21,7 @@ from markdown_it.token import Token
 from .compare import stated_value
 from .models import FACT_REFERENCE, STATUS_MEANING, Citation, Fact, Figure, Judgement, WatchItem, format_number, long_date
 from .markup import content_markdown, inline
-from .briefing import Briefing, Comparison, FigureGroup, Source, Topic
+from .briefing import Briefing, Comparison, FigureGroup, Source, Topic, TopicRef
 
 _MD = content_markdown()
 
@@ -125,7 +125,7 @@ class Exporter:
         self.briefing = briefing
         self.topics = topics
         self.sources = sources
-        self.printed_topics = {topic.id for topic in topics}
+        self.printed_topics = {topic.id: topic for topic in topics}
         self.printed_facts = {fact.id for topic in topics for fact in topic.sheet.facts}
         self.printed_sources = frozenset(source.id for source in sources)
 
@@ -204,7 +204,7 @@ class Exporter:
     def headline(self, group: FigureGroup, figures: dict[str, dict]) -> dict | None:
         """A metric among the headline figures, with the first values this document prints; None when it prints none."""
         entries = [
-            {**figures[figure_anchor(topic, _place(topic, figure))], "topic": topic.sheet.title, "topic_anchor": f"topic-{topic.id}"}
+            {**figures[figure_anchor(topic, _place(self.printed_topics[topic.id], figure))], "topic": topic.title, "topic_anchor": f"topic-{topic.id}"}
             for topic, figure in group.entries
             if topic.id in self.printed_topics
         ][:SUMMARY_VALUES]
@@ -214,7 +214,7 @@ class Exporter:
         if group.count > len(entries):
             home = group.home
             anchor = f"topic-{home.id}" if home.id in self.printed_topics else None
-            more = {"count": group.count - len(entries), "topic": home.sheet.title, "anchor": anchor}
+            more = {"count": group.count - len(entries), "topic": home.title, "anchor": anchor}
         return {"label": group.label, "entries": entries, "more": more, "verdict": group.verdict if group.compared else None}
 
     def claim(self, item: Fact | Figure, notes: Notes) -> dict:
@@ -247,7 +247,7 @@ class Exporter:
                 {
                     "value": f"{stated_value(figure).removesuffix(' (exact)')} {figure.unit}",
                     "period": figure.period,
-                    "elsewhere": other_topic.sheet.title if other_topic.id != topic.id else None,
+                    "elsewhere": other_topic.title if other_topic.id != topic.id else None,
                     **self.claim(figure, notes),
                 }
             )
@@ -255,7 +255,7 @@ class Exporter:
         more = None
         if len(entries) < comparison.count:
             anchor = f"topic-{home.id}" if home.id in self.printed_topics else None
-            more = {"count": comparison.count - len(entries), "topic": home.sheet.title, "anchor": anchor}
+            more = {"count": comparison.count - len(entries), "topic": home.title, "anchor": anchor}
         return {"title": f"{comparison.label}: {comparison.count} values compared", "entries": entries, "more": more, "verdict": comparison.verdict}
 
     def fact(self, fact: Fact, notes: Notes) -> dict:
@@ -292,7 +292,7 @@ class Exporter:
         }
 
 
-def figure_anchor(topic: Topic, index: int) -> str:
+def figure_anchor(topic: Topic | TopicRef, index: int) -> str:
     """Where a topic prints its index-th figure (from 1)."""
     return f"figure-{topic.id}-{index}"
 

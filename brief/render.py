@@ -17,18 +17,19 @@ import traceback
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from functools import cache, cached_property
 from pathlib import Path
 
 import jinja2
 from markupsafe import Markup
 
-from .briefing import Briefing, Passage, Source, Topic
+from .briefing import Briefing, Passage, Source, Topic, TopicRef
 from .commit import UNVERSIONED
 from .errors import ContentError, ContentErrors
 from .load import GLOSSARY_FILE
 from .markup import GlossaryTooltips, inline, one_line, source_blocks, text_fragment
-from .models import FACT_REFERENCE, STATUS_MEANING, Citation, Fact, Figure, GlossaryTerm, format_number, long_date
+from .models import FACT_REFERENCE, STATUS_MEANING, Citation, Fact, Figure, GlossaryTerm, Judgement, format_number, long_date
 
 LATEST_COUNT = 8
 # Past this many topics the overview's key judgements leave the marks of the facts they rest on to the topic
@@ -50,7 +51,7 @@ class Lookups:
     def citation(self, citation: Citation) -> tuple[Source, Passage]:
         return self._found(("citation", citation.source, citation.normalized_quote))  # type: ignore[return-value]
 
-    def fact(self, fact_id: str) -> tuple[Topic, Fact]:
+    def fact(self, fact_id: str) -> tuple[TopicRef, Fact]:
         return self._found(("fact", fact_id))  # type: ignore[return-value]
 
     def _found(self, key: tuple[str, ...]) -> object:
@@ -70,7 +71,9 @@ def _looked_up(briefing: Briefing, key: tuple[str, ...], missing: object = _MISS
     try:
         if key[0] == "citation":
             return briefing.sources[key[1]], briefing.passages[(key[1], key[2])]
-        return briefing.facts_by_id[key[1]]
+        # The topic only as named, so that a page naming a fact does not depend on the rest of its topic.
+        topic, fact = briefing.facts_by_id[key[1]]
+        return TopicRef.of(topic), fact
     except KeyError:
         if missing is _MISSING:
             raise
@@ -122,7 +125,7 @@ class BasisRef:
     """A fact a judgement rests on, as a page shows it: numbered in the order the page first names it, never by its id."""
 
     number: int
-    topic: Topic
+    topic: TopicRef
     fact: Fact
 
 
@@ -201,16 +204,19 @@ def _template_line(exc: Exception, name: str) -> tuple[str, int]:
 
 
 @dataclass(frozen=True)
-class TopicRef:
-    """A topic as a page that lists facts across topics names it: its title and where it is. Such a page
-    holds no more of a topic, so an edit elsewhere in the topic does not make it render again."""
+class TopicCard:
+    """A topic as the overview's key judgements show it: a card holding no fact, so that editing a fact
+    leaves the overview, the site's largest page, as it was unless the fact is one it names."""
 
     id: str
     title: str
+    summary: list[Judgement]
+    as_of: date
+    fact_count: int
 
     @classmethod
-    def of(cls, topic: Topic) -> TopicRef:
-        return cls(topic.id, topic.sheet.title)
+    def of(cls, topic: Topic) -> TopicCard:
+        return cls(topic.id, topic.sheet.title, topic.sheet.summary, topic.sheet.as_of, len(topic.sheet.facts))
 
 
 @dataclass(frozen=True)
@@ -292,7 +298,7 @@ class SiteRenderer:
         counts = {"fact_count": briefing.fact_count, "source_count": len(briefing.sources)}
         latest = [(fact, TopicRef.of(topic)) for topic, fact in briefing.latest[:LATEST_COUNT]]
         bottom_line = briefing.overview.bottom_line if briefing.overview else ()
-        overview = {"topics": briefing.topics, "latest": latest, "figure_groups": briefing.figure_groups, "bottom_line": bottom_line, "watch": briefing.watch, **counts}
+        overview = {"topics": [TopicCard.of(topic) for topic in briefing.topics], "latest": latest, "figure_groups": briefing.figure_groups, "bottom_line": bottom_line, "watch": briefing.watch, **counts}
         overview["fact_marks"] = len(briefing.topics) <= OVERVIEW_FACT_MARKS_MAX
         yield PageSpec("index.md", "overview.md.j2", overview)
         yield from self._timeline_specs()

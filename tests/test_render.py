@@ -83,6 +83,23 @@ def test_a_render_from_the_last_one_equals_a_full_render(project_copy, monkeypat
         assert "methodology.md" in kept and other_topics
 
 
+def test_editing_a_fact_the_overview_does_not_name_leaves_the_overview_unrendered(project_copy):
+    # The overview is the site's largest page: it shows each topic's card and figures, never whole topics.
+    project = Project(project_copy)
+    memory = Memory(Cache.for_project(project.root))
+    briefing, _ = generate(project, memory)
+    overview = memory.rendered.rendered["index.md"]
+    named = {key[1] for key in overview.lookups.found if key[0] == "fact"} | {fact.id for _, fact in briefing.latest[: render.LATEST_COUNT]}
+    topic, fact = next((topic, fact) for topic in briefing.topics for fact in topic.sheet.facts if fact.id not in named and f"text: {fact.text}\n" in (project.root / topic.name).read_text(encoding="utf-8"))
+    sheet = project.root / topic.name
+    sheet.write_text(sheet.read_text(encoding="utf-8").replace(f"text: {fact.text}\n", f"text: {fact.text} Edited.\n"), encoding="utf-8")
+
+    generate(project, memory)
+
+    assert memory.rendered.rendered["index.md"] is overview
+    assert "Edited." in memory.rendered.rendered[f"topics/{topic.id}.md"].page.data.decode()
+
+
 def test_a_long_timeline_is_a_page_per_month_behind_an_index(project_copy, monkeypatch):
     monkeypatch.setattr(render, "TIMELINE_PAGE_MAX", 5)
     project = Project(project_copy)
