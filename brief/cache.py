@@ -166,15 +166,15 @@ def _remove_unused_since(base: Path, moment: float) -> None:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-_EXTRA_MARKER = re.compile(r";.*\bextra\s*==")
+EXTRA_MARKER = re.compile(r";.*\bextra\s*==")
 
 
 @functools.cache
 def code_digest() -> str:
-    return hashlib.sha256("\n".join(_code_versions()).encode()).hexdigest()
+    return hashlib.sha256("\n".join(code_versions()).encode()).hexdigest()
 
 
-def _code_versions() -> list[str]:
+def code_versions() -> list[str]:
     """This package's source files, and the versions of the packages it builds with."""
     own = [f"{path.name}={hashlib.sha256(path.read_bytes()).hexdigest()}" for path in sorted(Path(__file__).parent.glob("*.py"))]
     try:
@@ -182,7 +182,7 @@ def _code_versions() -> list[str]:
     except importlib.metadata.PackageNotFoundError:
         requirements = []
     # What only the tests or another extra need (pytest, playwright...) reads no content: its version does not matter.
-    names = sorted({re.split(r"[^A-Za-z0-9_.-]", requirement, maxsplit=1)[0] for requirement in requirements if not _EXTRA_MARKER.search(requirement)})
+    names = sorted({re.split(r"[^A-Za-z0-9_.-]", requirement, maxsplit=1)[0] for requirement in requirements if not EXTRA_MARKER.search(requirement)})
     return own + [f"{name}=={_version(name)}" for name in names]
 
 

@@ -26,12 +26,12 @@ ALIAS_REFUSED = "anchors and aliases (&name, *name) are not supported: write the
 MAX_DEPTH = 24
 
 
-class _CoreLoader(yaml.BaseLoader):
+class CoreLoader(yaml.BaseLoader):
     """Resolves plain scalars by the YAML 1.2 core schema, added to BaseLoader's, which resolves none."""
 
 
 class _LibyamlLoader(yaml.CBaseLoader if yaml.__with_libyaml__ else yaml.BaseLoader):
-    """libyaml's parser with the same YAML 1.2 core resolvers; see _compose_with_libyaml."""
+    """libyaml's parser with the same YAML 1.2 core resolvers; see compose_with_libyaml."""
 
 
 # The YAML 1.2 core schema: only these plain scalars are other than text (YAML 1.1 also reads yes, on, 1:30...).
@@ -41,7 +41,7 @@ _CORE_SCALARS = [
     ("tag:yaml.org,2002:float", r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?)$", "-+.0123456789"),
     ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
 ]
-for _loader in (_CoreLoader, _LibyamlLoader):
+for _loader in (CoreLoader, _LibyamlLoader):
     for _tag, _pattern, _first in _CORE_SCALARS:
         _loader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
 
@@ -278,11 +278,11 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, name: str, line_offset: 
 
 
 def _composed(text: str) -> yaml.Node | None:
-    node = _compose_with_libyaml(text)
+    node = compose_with_libyaml(text)
     if node is None:
         if "*" in text:  # no alias without one
             _refuse_aliases(text)
-        node = yaml.compose(text, Loader=_CoreLoader)
+        node = yaml.compose(text, Loader=CoreLoader)
     return node
 
 
@@ -301,7 +301,7 @@ _EVENT_NODES = {
 }
 
 
-def _compose_with_libyaml(text: str) -> yaml.Node | None:
+def compose_with_libyaml(text: str) -> yaml.Node | None:
     """The node tree as libyaml reads it, or None when the file needs the pure-Python reader.
 
     libyaml reads a well-formed file many times faster; the same _Walk then checks its

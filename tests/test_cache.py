@@ -105,13 +105,13 @@ def test_errors_read_from_the_cache_keep_their_lines_and_columns(tiny_project, p
 
 
 def test_the_code_an_entry_is_made_by_is_this_package_and_what_it_reads_with_not_the_test_tools():
-    versions = cache._code_versions()
+    versions = cache.code_versions()
     assert any(version.startswith("load.py=") for version in versions)
     assert any(version.startswith("pyyaml==") for version in versions) and any(version.startswith("pydantic==") for version in versions)
     assert not any(version.startswith(("pytest==", "playwright==", "hypothesis==")) for version in versions)
     # However the package's metadata spells the marker.
-    assert all(cache._EXTRA_MARKER.search(requirement) for requirement in ('pytest>=8.0; extra == "test"', "pytest>=8.0 ; extra=='test'"))
-    assert not any(cache._EXTRA_MARKER.search(requirement) for requirement in ("pyyaml>=6.0", 'pywin32; sys_platform == "win32"'))
+    assert all(cache.EXTRA_MARKER.search(requirement) for requirement in ('pytest>=8.0; extra == "test"', "pytest>=8.0 ; extra=='test'"))
+    assert not any(cache.EXTRA_MARKER.search(requirement) for requirement in ("pyyaml>=6.0", 'pywin32; sys_platform == "win32"'))
 
 
 def test_the_cache_is_kept_outside_the_project_and_can_be_switched_off(tiny_project, monkeypatch):

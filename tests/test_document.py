@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from brief.document import _compose_with_libyaml, _CoreLoader, parse_yaml
+from brief.document import compose_with_libyaml, CoreLoader, parse_yaml
 
 REPO = Path(__file__).resolve().parent.parent
 YAML_FILES = sorted(REPO.glob("briefings/*.yaml")) + sorted((REPO / "tests" / "corpus").glob("*.yaml"))
@@ -30,7 +30,7 @@ def tree(node: yaml.Node | None) -> object:
 
 def pure_tree(text: str) -> object:
     try:
-        return tree(yaml.compose(text, Loader=_CoreLoader))
+        return tree(yaml.compose(text, Loader=CoreLoader))
     except (yaml.YAMLError, RecursionError):
         return "error"
 
@@ -38,7 +38,7 @@ def pure_tree(text: str) -> object:
 @pytest.mark.parametrize("path", YAML_FILES, ids=lambda path: path.name)
 def test_libyaml_reads_each_file_as_the_pure_reader_does_or_declines(path: Path):
     text = path.read_bytes().decode("utf-8", "replace").removeprefix("\ufeff")
-    fast = _compose_with_libyaml(text)
+    fast = compose_with_libyaml(text)
     if fast is not None:
         assert tree(fast) == pure_tree(text)
 
@@ -57,17 +57,17 @@ def test_libyaml_reads_each_file_as_the_pure_reader_does_or_declines(path: Path)
     ],
 )
 def test_libyaml_declines_what_the_pure_reader_must_judge(text: str):
-    assert _compose_with_libyaml(text) is None
+    assert compose_with_libyaml(text) is None
 
 
 def test_the_shipped_sheets_are_read_by_libyaml():
     for path in sorted(REPO.glob("briefings/*.yaml")):
-        assert _compose_with_libyaml(path.read_text(encoding="utf-8")) is not None, path
+        assert compose_with_libyaml(path.read_text(encoding="utf-8")) is not None, path
 
 
 def test_positions_count_characters_not_bytes():
     text = 'title: "Zürich “x”"\nsummary: [ü, 😀 y]\n'
-    assert tree(_compose_with_libyaml(text)) == pure_tree(text)
+    assert tree(compose_with_libyaml(text)) == pure_tree(text)
     document, errors = parse_yaml(text, "x.yaml", Path("x.yaml"))
     assert errors == []
     assert document.values[("summary", 1)] == (2, 14)
