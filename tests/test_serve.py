@@ -319,11 +319,14 @@ def test_a_disk_error_in_the_first_build_is_reported_on_its_path_not_as_a_busy_p
     root = tiny_project()
     (root / "staging").write_text("a file where serve writes its pages\n", encoding="utf-8")
     running = Server(root, free_port())
-    assert running.wait_for_line("staging", START_TIMEOUT).startswith("staging")
-    running.wait_for_line("every page lists them until they are fixed", CHANGE_TIMEOUT)
-    # The browser is told too, once the port opens (just after the first build is reported).
-    seconds_until(lambda: "staging/docs: cannot be read or written" in running.page_or_none("index.html"), CHANGE_TIMEOUT)
-    assert not [line for line in running.all_output() if "port" in line or "Traceback" in line]
+    try:
+        assert running.wait_for_line("staging", START_TIMEOUT).startswith("staging")
+        running.wait_for_line("every page lists them until they are fixed", CHANGE_TIMEOUT)
+        # The browser is told too, once the port opens (just after the first build is reported).
+        seconds_until(lambda: "staging/docs: cannot be read or written" in running.page_or_none("index.html"), CHANGE_TIMEOUT)
+    finally:
+        output = running.all_output()
+    assert not [line for line in output if "port" in line or "Traceback" in line]
 
 
 def finish_after_problems(running: Server) -> None:
