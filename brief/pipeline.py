@@ -31,6 +31,7 @@ from .site import (
     publish,
     read_only_folders,
     read_site_config,
+    site_address,
     stale_after_days,
 )
 from .validate import validate
@@ -144,7 +145,9 @@ def stage(project: Project, briefing: Briefing, commit: str, memory: Memory | No
     config = read_site_config(project.config)
     previous = memory.rendered if memory else None
     compiled = memory.templates if memory else None
-    site = render_site(briefing, project.templates, briefing_subject(config), stale_after_days(config), edit_base_url(config), previous, compiled, commit)
+    site = render_site(
+        briefing, project.templates, briefing_subject(config), stale_after_days(config), edit_base_url(config), previous, compiled, commit, site_address(config)
+    )
     changed = write_pages(site.pages, project.assets(), project.staging)
     if memory:
         memory.rendered = site

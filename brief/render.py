@@ -267,6 +267,7 @@ class SiteRenderer:
         edit_base: str | None = None,
         compiled: jinja2.BytecodeCache | None = None,
         commit: str = UNVERSIONED,
+        site_url: str | None = None,
     ):
         self.briefing = briefing
         self.edit_base = edit_base
@@ -277,6 +278,7 @@ class SiteRenderer:
             "as_of": briefing.as_of,
             "commit": commit,
             "inferred_dates": briefing.inferred_dates,
+            "site_url": site_url,
         }
         self.env.globals.update(shared)
         # What every page may print; a change to any of it, a template's included, renders every page again.
@@ -397,11 +399,13 @@ def render_site(
     previous: RenderedSite | None = None,
     compiled: jinja2.BytecodeCache | None = None,
     commit: str = UNVERSIONED,
+    site_url: str | None = None,
 ) -> RenderedSite:
     """Every page of the site, rendered in memory, headed by the briefing's subject; sheets older than stale_after_days get flagged.
 
     With edit_base (see site.edit_base_url), each page links to the file an editor changes.
     With previous, the render of an earlier briefing, only pages whose spec or lookups differ are rendered;
-    compiled keeps the compiled templates for the next render. Every page names commit (see commit.built_from).
+    compiled keeps the compiled templates for the next render. Every page names commit (see commit.built_from),
+    and may name itself by site_url (see site.site_address).
     """
-    return SiteRenderer(briefing, templates, subject, stale_after_days, edit_base, compiled, commit).render(previous)
+    return SiteRenderer(briefing, templates, subject, stale_after_days, edit_base, compiled, commit, site_url).render(previous)

@@ -301,6 +301,20 @@ def edit_base_url(config: dict, config_name: str = "mkdocs.yml") -> str | None:
     return base.rstrip("/") + "/"
 
 
+def site_address(config: dict, config_name: str = "mkdocs.yml") -> str | None:
+    """`site_url`: the address the site is published at, ending in `/`, or None when it is not set.
+
+    Citations, the claims' data and the feed name pages by it; without it they name them relative to the site.
+    """
+    url = config.get("site_url")
+    if not url:
+        return None
+    if urlsplit(str(url)).scheme not in ("http", "https"):
+        message = f"site_url {url!r} is not a web address: write an https:// URL, or leave it out"
+        raise ContentErrors([ContentError(config_name, 0, 0, message)])
+    return str(url).rstrip("/") + "/"
+
+
 # MkDocs makes a new Jinja environment on every build and so compiles all of Material's templates
 # again, a large part of each rebuild in `serve`; its `on_env` hook (theme_hook.py) hands each
 # build's environment this one process-wide store of compiled templates.
