@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import difflib
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 from . import report_markdown as md
+from .changes import Counts, ItemChanges, Key, changed_fields, item_changes, sheet_changes, term_key
 from .diff_sides import RevisionError, Side, read_side
 from .load import GLOSSARY_FILE, SHEETS_DIR, SOURCES_DIR
 from .numbers import figure_problem, stating_amount
@@ -80,19 +82,6 @@ def _verification(new: Side, old: Side) -> list[str]:
 # --- topics -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Counts:
-    added: int = 0
-    removed: int = 0
-    changed: int = 0
-
-    def __add__(self, other: Counts) -> Counts:
-        return Counts(self.added + other.added, self.removed + other.removed, self.changed + other.changed)
-
-    def __str__(self) -> str:
-        return f"{self.added} added, {self.removed} removed, {self.changed} changed"
-
-
 def _topics(old: Side, new: Side) -> tuple[list[str], Counts, Counts]:
     """Every fact sheet's section, with the facts and the figures counted."""
     old_sheets, new_sheets = old.sheets(), new.sheets()
@@ -116,12 +105,10 @@ def _topic(
     if unreadable:
         return [heading, "", f"Not compared: the file does not load on {' and '.join(unreadable)} (see the problems above).", ""], Counts(), Counts()
     status = " — new topic" if name not in old.files else " — topic removed" if name not in new.files else ""
-    before, after = before or {}, after or {}
-    facts = _keyed(before.get("facts"), _fact_key), _keyed(after.get("facts"), _fact_key)
-    fact_lines, fact_counts = _items("facts", *facts, _describe_fact, texts)
-    figures = _keyed(before.get("figures"), _figure_key), _keyed(after.get("figures"), _figure_key)
-    figure_lines, figure_counts = _items("figures", *figures, _describe_figure, texts, _figure_now)
-    body = _sheet_fields(before, after) + fact_lines + figure_lines
+    facts, figures = sheet_changes(before, after)
+    fact_lines, fact_counts = _items("facts", facts, _fact_label, _describe_fact, texts)
+    figure_lines, figure_counts = _items("figures", figures, _figure_label, _describe_figure, texts, _figure_now)
+    body = _sheet_fields(before or {}, after or {}) + fact_lines + figure_lines
     return ([heading + status, "", *body] if body else []), fact_counts, figure_counts
 
 
@@ -139,51 +126,43 @@ def _without_items(sheet: dict) -> dict:
     return {key: value for key, value in sheet.items() if key not in SHEET_FIELDS_SHOWN_AS_ITEMS}
 
 
-def _fact_key(fact: dict, index: int) -> str:
-    fact_id = fact.get("id")
-    return md.code(fact_id) if isinstance(fact_id, str) else f"fact {index + 1} (no id)"
+def _label(key: Key, named: Callable[..., str], unnamed: str) -> str:
+    """An item as the report names it: by its names, or its position when it has none; a repeated one with its position too."""
+    if key.names is None:
+        return unnamed.format(key.position)
+    return named(*key.names) + (f" (item {key.position})" if key.position else "")
 
 
-def _figure_key(figure: dict, index: int) -> str:
-    parts = [figure.get(field) for field in ("metric", "period", "said_by")]
-    if not all(isinstance(part, str | None) for part in parts) or parts[0] is None:
-        return f"figure {index + 1}"
-    metric, period, said_by = parts
-    return f"{md.code(metric)} ({md.text(period) if period else 'period not stated'}, according to {md.text(said_by or 'nobody named')})"
+def _fact_label(key: Key) -> str:
+    return _label(key, md.code, "fact {} (no id)")
 
 
-def _keyed(items: Any, key) -> dict[str, dict]:
-    """Facts or figures by their identity; a repeated identity gets its position added so none is lost."""
-    keyed: dict[str, dict] = {}
-    for index, item in enumerate(items if isinstance(items, list) else []):
-        if not isinstance(item, dict):
-            continue
-        name = key(item, index)
-        if name in keyed:
-            name = f"{name} (item {index + 1})"
-        keyed[name] = item
-    return keyed
+def _figure_label(key: Key) -> str:
+    def named(metric: str, period: str | None, said_by: str | None) -> str:
+        return f"{md.code(metric)} ({md.text(period) if period else 'period not stated'}, according to {md.text(said_by or 'nobody named')})"
+
+    return _label(key, named, "figure {}")
 
 
-def _items(kind: str, before: dict[str, dict], after: dict[str, dict], describe, texts, now=None) -> tuple[list[str], Counts]:
-    """Items added, removed and changed; now, if given, adds lines on what a changed item has become."""
+def _items(kind: str, changes: ItemChanges, label: Callable[[Key], str], describe, texts, now=None) -> tuple[list[str], Counts]:
+    """Items added, removed and changed, each kind sorted by label; now, if given, adds lines on what a changed item has become."""
     lines: list[str] = []
-    added = sorted(after.keys() - before.keys())
-    removed = sorted(before.keys() - after.keys())
-    changed = {key: _field_changes(before[key], after[key], texts) for key in sorted(before.keys() & after.keys())}
-    changed = {key: changes for key, changes in changed.items() if changes}
+    added = sorted(((label(key), item) for key, item in changes.added), key=itemgetter(0))
+    removed = sorted(((label(key), item) for key, item in changes.removed), key=itemgetter(0))
+    changed = sorted(((label(change.key), change) for change in changes.changed), key=itemgetter(0))
     if added:
         lines += [f"**{kind.capitalize()} added ({len(added)})**", ""]
-        lines += [line for key in added for line in describe(key, after[key], texts)] + [""]
+        lines += [line for name, item in added for line in describe(name, item, texts)] + [""]
     if removed:
         lines += [f"**{kind.capitalize()} removed ({len(removed)})**", ""]
-        lines += [line for key in removed for line in describe(key, before[key], None)] + [""]
+        lines += [line for name, item in removed for line in describe(name, item, None)] + [""]
     if changed:
         lines += [f"**{kind.capitalize()} changed ({len(changed)})**", ""]
-        for key, changes in changed.items():
-            lines += [f"- {key}", *("  " + change for change in changes), *(now(after[key], texts) if now else [])]
+        for name, change in changed:
+            after = change.after
+            lines += [f"- {name}", *("  " + line for line in _field_changes(change.before, after, texts)), *(now(after, texts) if now else [])]
         lines.append("")
-    return lines, Counts(len(added), len(removed), len(changed))
+    return lines, changes.counts
 
 
 def _describe_fact(key: str, fact: dict, texts: dict[str, SourceText] | None) -> list[str]:
@@ -257,10 +236,8 @@ def _citation(citation: dict, texts: dict[str, SourceText] | None) -> str:
 def _field_changes(before: dict, after: dict, texts: dict[str, SourceText]) -> list[str]:
     """One line per field whose value differs: `field`: old → new; citations as added and removed."""
     lines = []
-    for field in sorted(before.keys() | after.keys()):
+    for field in changed_fields(before, after):
         old, new = before.get(field), after.get(field)
-        if old == new:
-            continue
         if field == "cite":
             lines += _citation_changes(old, new, texts)
         elif field == "summary" and _sentences(old) is not None and _sentences(new) is not None:
@@ -325,8 +302,8 @@ def _glossary(old: Side, new: Side) -> tuple[list[str], Counts]:
     unreadable = [side.label for side in (old, new) if GLOSSARY_FILE in side.files and side.glossary is None]
     if unreadable:
         return [heading, "", f"Not compared: the file does not load on {' and '.join(unreadable)} (see the problems above).", ""], Counts()
-    before, after = (_keyed(_terms(side), _term_key) for side in (old, new))
-    lines, counts = _items("terms", before, after, _describe_term, new.texts())
+    changes = item_changes(_terms(old), _terms(new), term_key)
+    lines, counts = _items("terms", changes, _term_label, _describe_term, new.texts())
     return ([heading, "", *lines] if lines else []), counts
 
 
@@ -334,9 +311,8 @@ def _terms(side: Side) -> Any:
     return side.glossary.data.get("terms") if side.glossary is not None else None
 
 
-def _term_key(term: dict, index: int) -> str:
-    name = term.get("term")
-    return f"“{md.text(name)}”" if isinstance(name, str) else f"term {index + 1}"
+def _term_label(key: Key) -> str:
+    return _label(key, lambda name: f"“{md.text(name)}”", "term {}")
 
 
 def _describe_term(key: str, term: dict, texts: dict[str, SourceText] | None) -> list[str]:
@@ -401,6 +377,3 @@ def _line_changes(old: list[str], new: list[str]) -> tuple[int, int]:
             gone += i2 - i1
             came += j2 - j1
     return gone, came
-
-
-# --- presentation -------------------------------------------------------------------------------
