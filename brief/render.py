@@ -25,6 +25,8 @@ import jinja2
 from markupsafe import Markup
 
 from .briefing import Briefing, Passage, Source, Topic, TopicRef
+from .citing import cite_this, preformatted
+from .claims import claims_script
 from .commit import UNVERSIONED
 from .errors import ContentError, ContentErrors
 from .load import GLOSSARY_FILE
@@ -178,6 +180,9 @@ def template_env(templates: Path, glossary: Iterable[GlossaryTerm] = (), compile
     env.globals["status_help"] = STATUS_MEANING
     env.globals["source_blocks"] = source_blocks
     env.filters["fact_links"] = _fact_links
+    env.globals["claims_script"] = claims_script
+    env.globals["cite_this"] = cite_this
+    env.filters["preformatted"] = preformatted
     return env
 
 

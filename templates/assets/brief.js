@@ -236,6 +236,31 @@
     window.addEventListener("resize", function () { if (current) place(tip, current); });
   }
 
+  /* "Cite this page": a button copies the text of the <pre> after it; without script the text is selectable by hand.
+     The clipboard API needs a secure context (file:// pages are one in Chromium, not everywhere): else the text is
+     selected and copied the older way. */
+  function showCopyButtons() {
+    document.querySelectorAll(".brief-copy").forEach(function (button) { button.hidden = false; });
+  }
+
+  function onCopyClick(event) {
+    var button = event.target instanceof Element ? event.target.closest(".brief-copy") : null;
+    if (!button) return;
+    var code = button.parentElement.nextElementSibling;
+    var text = code.textContent;
+    function copied() { button.textContent = "Copied"; setTimeout(function () { button.textContent = "Copy"; }, 2000); }
+    function selectAndCopy() {
+      var range = document.createRange();
+      range.selectNodeContents(code);
+      var selection = window.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+      if (document.execCommand("copy")) copied();
+    }
+    if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(text).then(copied, selectAndCopy);
+    else selectAndCopy();
+  }
+
   /* The theme's search dialog has no accessible name of its own. */
   function nameSearchDialog() {
     var dialog = document.querySelector(".md-search[role=dialog]");
@@ -248,8 +273,10 @@
     enableTopicFilter();
     flagStaleSheets();
     prepareTriggers();
+    showCopyButtons();
   }
   enablePopups();
+  document.addEventListener("click", onCopyClick);
   // With `navigation.instant` Material swaps pages in without reloading this script; its document$
   // observable announces every page, the first included. Without it, the page is ready once.
   if (window.document$ && typeof window.document$.subscribe === "function") {

@@ -1,0 +1,110 @@
+"""A topic's facts as schema.org JSON-LD: one Claim per fact, for search engines and fact-checking tools.
+
+A topic page embeds the document in a <script type="application/ld+json"> element (topic.md.j2).
+Everything here is read from the page's own context (its topic and disputes) and from what the
+page looks up (a citation's source, a contradicting fact), so a render that keeps the page keeps
+a document that is still true.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+
+import jinja2
+from markupsafe import Markup
+
+from .briefing import Dispute, Passage, Source, Topic, TopicRef
+from .markup import inline
+from .models import STATUS_MEANING, Citation, Fact
+
+# schema.org names no relation between claims ("a natural area for future exploration"), so the
+# document defines its own term for one: CiTO's disagreesWith, a published citation vocabulary.
+CONTEXT = ["https://schema.org", {"contradicts": {"@id": "http://purl.org/spar/cito/disagreesWith", "@type": "@id"}}]
+
+# What could end the <script> element or open a comment in it, and the line breaks JavaScript reads inside a string.
+_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+LookUpCitation = Callable[[Citation], tuple[Source, Passage]]
+LookUpFact = Callable[[str], tuple[TopicRef, Fact]]
+
+
+def script_json(data: object) -> Markup:
+    """data as JSON that can sit inside a <script> element: no content can end it, and it parses back to data."""
+    return Markup(json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_SAFE))
+
+
+def plain_text(text: str) -> str:
+    """Content text without its Markdown: what it reads as."""
+    return inline(text).striptags()
+
+
+def fact_address(base: str, topic_id: str, fact_id: str) -> str:
+    """Where a fact stands on its topic page, from base: site_url, or the way from this page to the site's root."""
+    return f"{base}topics/{topic_id}.html#fact-{fact_id}"
+
+
+def counterparts(topic: Topic, disputes: Iterable[Dispute]) -> dict[str, list[str]]:
+    """By id of one of the topic's facts, the ids of the facts the content marks as contradicting it."""
+    found: dict[str, list[str]] = {}
+    for dispute in disputes:
+        for (here, fact), (_, other) in ((dispute.first, dispute.second), (dispute.second, dispute.first)):
+            if here.id == topic.id:
+                found.setdefault(fact.id, []).append(other.id)
+    return found
+
+
+def appearance(source: Source, base: str) -> dict[str, object]:
+    """A cited article as a claim appears in it: the site's archived copy, and the original's address when known."""
+    meta = source.meta
+    work: dict[str, object] = {"@type": "CreativeWork", "url": f"{base}sources/{source.id}.html", "name": source.display_title}
+    if meta.publisher:
+        work["publisher"] = {"name": meta.publisher}
+    if meta.published:
+        work["datePublished"] = meta.published.isoformat()
+    if meta.url:
+        work["sameAs"] = meta.url
+    return work
+
+
+def claim(fact: Fact, topic_id: str, base: str, citation: LookUpCitation) -> dict[str, object]:
+    """One fact as a Claim: its text, who makes it (a name: whether a person or an organisation is not recorded), date, status and sources."""
+    address = fact_address(base, topic_id, fact.id)
+    made: dict[str, object] = {"@type": "Claim", "@id": address, "url": address, "text": plain_text(fact.text), "author": {"name": fact.said_by}}
+    if fact.date:
+        made["dateCreated"] = str(fact.date)  # ISO 8601 only as precise as known: 2025, 2025-01 or 2025-01-21
+    made["description"] = f"{fact.status}: {STATUS_MEANING[fact.status]}"
+    sources = dict.fromkeys(citation(cited)[0] for cited in fact.cite)
+    made["appearance"] = [appearance(source, base) for source in sources]
+    return made
+
+
+@jinja2.pass_context
+def claims_script(context: jinja2.runtime.Context, topic: Topic, disputes: Iterable[Dispute]) -> Markup:
+    """The topic page's JSON-LD, ready for its <script> element: a template global (render.template_env).
+
+    Sources and contradicting facts are looked up through the page's lookups, so an edit to them renders the page again.
+    """
+    lookups = context["lookups"]
+    base = context["site_url"] or context["root"]
+    return script_json(topic_claims(topic, disputes, base, lookups.citation, lookups.fact))
+
+
+def topic_claims(topic: Topic, disputes: Iterable[Dispute], base: str, citation: LookUpCitation, fact: LookUpFact) -> dict[str, object]:
+    """The JSON-LD document of a topic page: a Claim per fact, each contradicted one naming the claims that contradict it.
+
+    base is site_url, or the way from the page to the site's root; citation and fact look up what the page shows.
+    """
+    others = counterparts(topic, disputes)
+    graph = []
+    for own in topic.sheet.facts:
+        made = claim(own, topic.id, base, citation)
+        if own.id in others:
+            made["contradicts"] = [contradicting(*fact(other_id), base) for other_id in others[own.id]]
+        graph.append(made)
+    return {"@context": CONTEXT, "@graph": graph}
+
+
+def contradicting(topic: TopicRef, fact: Fact, base: str) -> dict[str, object]:
+    """The claim that contradicts another, named where it stands, with its text and who makes it."""
+    return {"@id": fact_address(base, topic.id, fact.id), "@type": "Claim", "text": plain_text(fact.text), "author": {"name": fact.said_by}}
