@@ -205,6 +205,13 @@ class Briefing:
         dated.sort(key=lambda pair: (not pair[1].key, -pair[1].date.year, -pair[1].date.month, -pair[1].date.day))
         return tuple(dated)
 
+    @cached_property
+    def dated_newest_first(self) -> tuple[tuple[Topic, Fact], ...]:
+        """Dated facts as the timeline and the feed list them: newest first, facts of one date by id, from the last."""
+        dated = [(topic, fact) for topic in self.topics for fact in topic.sheet.facts if fact.date]
+        # Sorted on plain tuples: PartialDate's generated comparisons run in Python.
+        return tuple(sorted(dated, key=lambda pair: (pair[1].date.year, pair[1].date.month, pair[1].date.day, pair[1].id), reverse=True))
+
     # Views the site and the PDF both show, made once here.
     @cached_property
     def comparisons_by_topic(self) -> MappingProxyType[str, tuple[Comparison, ...]]:

@@ -34,12 +34,14 @@ def json_schema(model: type[BaseModel]) -> dict:
     return {"$schema": DIALECT, **model.model_json_schema(mode="validation")}
 
 
+def schema_text(model: type[BaseModel]) -> str:
+    """The model's JSON Schema as a file holds it: sorted keys, indent 2, trailing newline."""
+    return json.dumps(json_schema(model), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
 def schema_texts() -> dict[str, str]:
-    """Each schema file's name and exact text: sorted keys, indent 2, trailing newline."""
-    return {
-        name: json.dumps(json_schema(model), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-        for name, model in SCHEMA_FILES.items()
-    }
+    """Each schema file's name and exact text."""
+    return {name: schema_text(model) for name, model in SCHEMA_FILES.items()}
 
 
 def write_schemas(root: Path) -> list[Path]:
