@@ -1,4 +1,5 @@
-"""What is kept from one run to the next: what each content file made alone (Cache), and compiled templates (CompiledTemplates).
+"""What is kept from one run to the next: what each content file made alone (Cache), what the content of two editions
+compared to (a Cache of its own pack), and compiled templates (CompiledTemplates).
 
 An entry of Cache is keyed by a file's path and bytes and by the code that read it (this
 package's source files and its dependencies' versions): it is only ever used for the same
@@ -40,19 +41,24 @@ class Cache:
     """
 
     PACK = "entries.pickle"
+    # What the fact sheets of two editions compare to (editions.py), by the commits or files compared: apart
+    # from the files' entries, since a run that reads the files never looks at editions, and would drop them.
+    EDITIONS_PACK = "editions.pickle"
+    NEW_PREFIX = ".new-"  # a pack being written
 
-    def __init__(self, folder: Path | None, code: str):
+    def __init__(self, folder: Path | None, code: str, pack: str = PACK):
         self.folder = folder
         self.code = code
+        self.pack = pack
         self._values: dict[str, object] = {}
         self._stored: dict[str, bytes] | None = None
         self._used: set[str] = set()
         self._made: set[str] = set()  # made this run: to be pickled
 
     @classmethod
-    def for_project(cls, root: Path) -> Cache:
+    def for_project(cls, root: Path, pack: str = PACK) -> Cache:
         """The project's cache, in the user's cache folder; in memory only when switched off or there is no such folder."""
-        return cls(_project_folder(root), code_digest())
+        return cls(_project_folder(root), code_digest(), pack)
 
     def value(self, path: Path, raw: bytes, make: Callable[[], T]) -> T:
         """What make() makes of the file at path with these bytes: made once, then kept."""
@@ -67,6 +73,10 @@ class Cache:
                 self._made.add(key)
             self._values[key] = value
         return self._values[key]  # type: ignore[return-value]
+
+    def named(self, name: str, make: Callable[[], T]) -> T:
+        """What make() makes for a name whose meaning never changes (the commits two editions are): made once, then kept."""
+        return self.value(Path(name), b"", make)
 
     def save(self) -> None:
         """Forget what this run did not use and write what it did to disk; remove the caches of projects long unused.
@@ -88,7 +98,7 @@ class Cache:
         if self._stored is None:
             self._stored = {}
             try:
-                with (self.folder / self.PACK).open("rb") as file:
+                with (self.folder / self.pack).open("rb") as file:
                     stored = pickle.load(file)
                 self._stored = stored if isinstance(stored, dict) else {}
             except Exception:  # noqa: BLE001 - no folder, or a missing or damaged file: an empty cache
@@ -105,10 +115,10 @@ class Cache:
     def _write(self, entries: dict[str, bytes]) -> None:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=self.folder, prefix=".new-", delete=False) as file:
+            with tempfile.NamedTemporaryFile(dir=self.folder, prefix=self.NEW_PREFIX, delete=False) as file:
                 pickle.dump(entries, file, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(file.name, self.folder / self.PACK)
-            _remove_all_but(self.folder, self.PACK, time.time() - WRITING_SECONDS)
+            os.replace(file.name, self.folder / self.pack)
+            _remove_unfinished(self.folder, self.NEW_PREFIX, time.time() - WRITING_SECONDS)
             os.utime(self.folder)  # the project's cache was used now
             _remove_unused_since(self.folder.parent, time.time() - UNUSED_DAYS * 86_400)
         except OSError:
@@ -152,10 +162,10 @@ def _user_cache() -> Path:
     return Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
 
 
-def _remove_all_but(folder: Path, kept: str, moment: float) -> None:
-    """Remove every file of folder but kept: what a killed run left half-written, unless another run may be writing it now."""
+def _remove_unfinished(folder: Path, prefix: str, moment: float) -> None:
+    """Remove the packs a killed run left half-written (named with prefix), unless another run may be writing them now."""
     for entry in folder.iterdir():
-        if entry.name != kept and entry.is_file() and entry.stat().st_mtime < moment:
+        if entry.name.startswith(prefix) and entry.is_file() and entry.stat().st_mtime < moment:
             entry.unlink(missing_ok=True)
 
 

@@ -9,6 +9,7 @@ of its fields differs.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -95,6 +96,21 @@ def sheet_changes(before: dict | None, after: dict | None) -> tuple[ItemChanges,
 def changed_fields(before: dict, after: dict) -> tuple[str, ...]:
     """The fields whose values differ; a field left out reads as one set to null."""
     return tuple(field for field in sorted(before.keys() | after.keys()) if before.get(field) != after.get(field))
+
+
+def word_changes(old: str, new: str) -> list[tuple[str, str]]:
+    """The text's words as runs, in reading order: ("kept", words), ("removed", words) and ("added", words);
+    a reader of a changed text looks for the few words that moved."""
+    before, after = old.split(), new.split()
+    runs = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=before, b=after, autojunk=False).get_opcodes():
+        if tag == "equal":
+            runs.append(("kept", " ".join(after[j1:j2])))
+        if tag in ("delete", "replace"):
+            runs.append(("removed", " ".join(before[i1:i2])))
+        if tag in ("insert", "replace"):
+            runs.append(("added", " ".join(after[j1:j2])))
+    return runs
 
 
 def _keyed(items: Any, key: Callable[[dict, int], Key]) -> dict[Key, dict]:

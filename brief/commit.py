@@ -32,21 +32,21 @@ def committed_text(path: Path) -> str | None:
     folder = path.parent
     if _git(folder, "rev-parse", "--verify", "--quiet", "HEAD") is None:
         return None
-    shown = _git_output(folder, "show", f"HEAD:./{path.name}")
+    shown = git_output(folder, "show", f"HEAD:./{path.name}")
     return "" if shown is None else shown.decode("utf-8", "replace")
 
 
 def _git(root: Path, *args: str) -> str | None:
     """What git prints, stripped; None when git is not installed or fails (root is no working tree, HEAD names no commit)."""
-    output = _git_output(root, *args)
+    output = git_output(root, *args)
     # Read as bytes: a file name git lists need not be UTF-8, and only whether it lists any matters.
     return output.decode("utf-8", "replace").strip() if output is not None else None
 
 
-def _git_output(root: Path, *args: str) -> bytes | None:
-    """What git prints, as it prints it; None when git is not installed or fails."""
+def git_output(root: Path, *args: str, given: bytes | None = None) -> bytes | None:
+    """What git prints, as it prints it, given what it reads (if anything); None when git is not installed or fails."""
     try:
-        result = subprocess.run(["git", *args], cwd=root, capture_output=True)
+        result = subprocess.run(["git", *args], cwd=root, capture_output=True, input=given)
     except OSError:  # git is not installed, or cannot be run
         return None
     return result.stdout if result.returncode == 0 else None

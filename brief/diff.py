@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from . import report_markdown as md
-from .changes import Counts, ItemChanges, Key, changed_fields, item_changes, sheet_changes, term_key
+from .changes import Counts, ItemChanges, Key, changed_fields, item_changes, sheet_changes, term_key, word_changes
 from .diff_sides import RevisionError, Side, read_side
 from .load import GLOSSARY_FILE, SHEETS_DIR, SOURCES_DIR
 from .numbers import figure_problem, stating_amount
@@ -277,16 +277,8 @@ def _citation_changes(old: Any, new: Any, texts: dict[str, SourceText]) -> list[
 
 def _word_changes(old: str, new: str) -> str:
     """The new text with the words removed ~~struck~~ and the words inserted in **bold**."""
-    before, after = old.split(), new.split()
-    shown = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=before, b=after, autojunk=False).get_opcodes():
-        if tag == "equal":
-            shown.append(md.text(" ".join(after[j1:j2])))
-        if tag in ("delete", "replace"):
-            shown.append(f"~~{md.text(' '.join(before[i1:i2]))}~~")
-        if tag in ("insert", "replace"):
-            shown.append(f"**{md.text(' '.join(after[j1:j2]))}**")
-    return " ".join(shown)
+    marks = {"kept": "", "removed": "~~", "added": "**"}
+    return " ".join(f"{marks[how]}{md.text(words)}{marks[how]}" for how, words in word_changes(old, new))
 
 
 def _shown(field: str, data: dict, value: Any) -> str:

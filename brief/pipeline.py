@@ -15,6 +15,7 @@ from pathlib import Path
 from .briefing import Briefing
 from .cache import Cache, CompiledTemplates, code_digest
 from .commit import built_from
+from .editions import changes_page, edition_tags
 from .errors import ContentError, ContentErrors, display_path
 from .files import checked_files
 from .load import GLOSSARY_FILE, OVERVIEW_FILE, SHEETS_DIR, SOURCES_DIR, content_files, leads_outside, read_bytes, regular_file_info
@@ -145,8 +146,9 @@ def stage(project: Project, briefing: Briefing, commit: str, memory: Memory | No
     config = read_site_config(project.config)
     previous = memory.rendered if memory else None
     compiled = memory.templates if memory else None
+    more = (changes_page(project.root, briefing, edition_tags(project.root)),)
     site = render_site(
-        briefing, project.templates, briefing_subject(config), stale_after_days(config), edit_base_url(config), previous, compiled, commit, site_address(config)
+        briefing, project.templates, briefing_subject(config), stale_after_days(config), edit_base_url(config), previous, compiled, commit, site_address(config), more
     )
     changed = write_pages(site.pages, project.assets(), project.staging)
     if memory:
@@ -265,12 +267,14 @@ def stamped(project: Project, state: str) -> Built | None:
 
 def build_state(project: Project, paper: str, with_pdf: bool, commit: str) -> str:
     """A digest of every input file, of the settings mkdocs.yml gives (with what it INHERITs) and the environment
-    it reads, of the code that builds, and of the commit every page names.
+    it reads, of the code that builds, of the commit every page names, and of the edition tags and their commits.
 
-    A new commit of the same files builds again: a site left as it was would name the commit before.
+    A new commit of the same files builds again: a site left as it was would name the commit before; so does a new
+    edition tag, which the What changed page lists.
     """
     digest = hashlib.sha256(f"paper={paper if with_pdf else 'no PDF'}\n".encode())
-    for line in (f"code={code_digest()}", f"commit={commit}", f"settings={_site_settings(project.config)}", *_config_environment(project.config)):
+    tags = " ".join(f"{tag.name}={tag.commit}" for tag in edition_tags(project.root))
+    for line in (f"code={code_digest()}", f"commit={commit}", f"editions={tags}", f"settings={_site_settings(project.config)}", *_config_environment(project.config)):
         digest.update(line.encode() + b"\n")
     for path in project.inputs():
         digest.update(f"{path.relative_to(project.root).as_posix()}\n{_file_digest(path, project.root)}\n".encode())
@@ -342,6 +346,7 @@ def site_nav(briefing: Briefing) -> list:
         {"Overview": "index.md"},
         *([{"Topics": topics}] if len(topics) <= NAV_TOPICS_MAX else []),
         {"Timeline": "timeline.md"},
+        {"What changed": "changes.md"},
         {"Sources": "sources/index.md"},
         {"Methodology": "methodology.md"},
     ] + ([{"Glossary": "glossary.md"}] if briefing.glossary else [])

@@ -273,9 +273,11 @@ class SiteRenderer:
         compiled: jinja2.BytecodeCache | None = None,
         commit: str = UNVERSIONED,
         site_url: str | None = None,
+        more: tuple[PageSpec, ...] = (),
     ):
         self.briefing = briefing
         self.edit_base = edit_base
+        self.more = more
         self.env = template_env(templates, briefing.glossary, compiled)
         shared = {
             "subject": subject,
@@ -311,6 +313,7 @@ class SiteRenderer:
         yield from self._timeline_specs()
         yield PageSpec("sources/index.md", "sources.md.j2", {"sources": tuple(briefing.sources.values())})
         yield PageSpec("methodology.md", "methodology.md.j2", counts)
+        yield from self.more
         if briefing.glossary:
             yield PageSpec("glossary.md", "glossary.md.j2", {"terms": briefing.glossary})
         for topic in briefing.topics:
@@ -405,12 +408,14 @@ def render_site(
     compiled: jinja2.BytecodeCache | None = None,
     commit: str = UNVERSIONED,
     site_url: str | None = None,
+    more: tuple[PageSpec, ...] = (),
 ) -> RenderedSite:
     """Every page of the site, rendered in memory, headed by the briefing's subject; sheets older than stale_after_days get flagged.
 
     With edit_base (see site.edit_base_url), each page links to the file an editor changes.
     With previous, the render of an earlier briefing, only pages whose spec or lookups differ are rendered;
     compiled keeps the compiled templates for the next render. Every page names commit (see commit.built_from),
-    and may name itself by site_url (see site.site_address).
+    and may name itself by site_url (see site.site_address). more are the specs of pages made from more than the
+    briefing (the What changed page, from git: see editions.changes_page).
     """
-    return SiteRenderer(briefing, templates, subject, stale_after_days, edit_base, compiled, commit, site_url).render(previous)
+    return SiteRenderer(briefing, templates, subject, stale_after_days, edit_base, compiled, commit, site_url, more).render(previous)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -110,6 +111,16 @@ def make_tiny_project(
     if glossary is not None:
         (root / "glossary.yaml").write_text(glossary, encoding="utf-8")
     return root
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True).stdout
+
+
+def commit(root: Path, message: str) -> None:
+    """Commit everything in root's working tree."""
+    git(root, "add", "-A")
+    git(root, "-c", "user.name=Test", "-c", "user.email=test@example.invalid", "commit", "-q", "-m", message)
 
 
 ERROR_LINE = re.compile(r"^[^:\s][^:]*(:\d+:\d+)?: \S")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ from markdown_it import MarkdownIt
 from brief.cli import main
 from brief.diff import RevisionError, diff_report
 from brief.report_markdown import capped
-from conftest import TINY_SHEET, TINY_SOURCE
+from conftest import TINY_SHEET, TINY_SOURCE, commit, git
 
 SECOND_FACT = """\
   - id: beta-denies-it
@@ -43,15 +42,6 @@ figures:
 OTHER_SOURCE = TINY_SOURCE.replace("title: Test article", "title: Another article").replace(
     "Alpha said", "Gamma said"
 )
-
-
-def git(root: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True).stdout
-
-
-def commit(root: Path, message: str) -> None:
-    git(root, "add", "-A")
-    git(root, "-c", "user.name=Test", "-c", "user.email=test@example.invalid", "commit", "-q", "-m", message)
 
 
 @pytest.fixture

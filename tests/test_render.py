@@ -11,6 +11,7 @@ import pytest
 
 from brief import render
 from brief.cache import Cache
+from brief.editions import changes_page, edition_tags
 from brief.errors import ContentErrors
 from brief.pipeline import Memory, Project, build, check, generate
 from brief.render import Page, render_site
@@ -54,7 +55,14 @@ EDITS = [
 
 
 def rendered_pages(project: Project) -> dict[str, str]:
-    return {page.path: page.data.decode() for page in render_site(check(project), project.templates, SUBJECT, stale_after_days=180).pages}
+    return {page.path: page.data.decode() for page in full_render(project)}
+
+
+def full_render(project: Project) -> list[Page]:
+    """Every page as a render from nothing makes it, the What changed page from the project's edition tags included."""
+    briefing = check(project)
+    more = (changes_page(project.root, briefing, edition_tags(project.root)),)
+    return render_site(briefing, project.templates, SUBJECT, stale_after_days=180, more=more).pages
 
 
 @pytest.mark.parametrize("months_apart", [False, True], ids=["one timeline page", "a page per month"])
@@ -180,7 +188,7 @@ def test_a_value_a_template_starts_to_print_is_kept_current_by_serve(tiny_projec
     generate(project, memory)
     assert "test-article has 3 cited passages" in energy.read_text(encoding="utf-8")
     assert energy.read_text(encoding="utf-8") == {page.path: page.data.decode() for page in memory.rendered.pages}["topics/energy.md"]
-    assert {page.path: page.data for page in memory.rendered.pages} == {page.path: page.data for page in render_site(check(project), project.templates, SUBJECT, 180).pages}
+    assert {page.path: page.data for page in memory.rendered.pages} == {page.path: page.data for page in full_render(project)}
 
 
 def test_past_a_few_dozen_topics_the_overview_leaves_the_judgements_fact_marks_to_the_topic_pages(project_copy, monkeypatch):
