@@ -15,8 +15,10 @@ from pathlib import Path
 from .briefing import Briefing
 from .cache import Cache, CompiledTemplates, code_digest
 from .commit import built_from
+from .dataset import Dataset, dataset
 from .editions import changes_page, edition_tags
 from .errors import ContentError, ContentErrors, display_path
+from .feed import feed_page
 from .files import checked_files
 from .load import GLOSSARY_FILE, OVERVIEW_FILE, SHEETS_DIR, SOURCES_DIR, content_files, leads_outside, read_bytes, regular_file_info
 from .pdf import PrintedPdf, load_printed, publish_pdfs, save_printed, write_pdfs
@@ -105,11 +107,13 @@ class Project:
 class Memory:
     """What a long-running process (serve) keeps from one build to the next, so an edit costs what it changed.
 
-    Unchanged files are not read or checked alone again, and pages that show nothing new are not rendered again.
+    Unchanged files are not read or checked alone again, pages that show nothing new are not rendered again, and
+    a topic's records in the data files (dataset.py) are made again only when the topic or where its quotes are changed.
     """
 
     cache: Cache
     rendered: RenderedSite | None = None
+    data: Dataset | None = None
     templates: CompiledTemplates = field(default_factory=CompiledTemplates)
 
 
@@ -146,13 +150,13 @@ def stage(project: Project, briefing: Briefing, commit: str, memory: Memory | No
     config = read_site_config(project.config)
     previous = memory.rendered if memory else None
     compiled = memory.templates if memory else None
+    subject, site_url = briefing_subject(config), site_address(config)
     more = (changes_page(project.root, briefing, edition_tags(project.root)),)
-    site = render_site(
-        briefing, project.templates, briefing_subject(config), stale_after_days(config), edit_base_url(config), previous, compiled, commit, site_address(config), more
-    )
-    changed = write_pages(site.pages, project.assets(), project.staging)
+    site = render_site(briefing, project.templates, subject, stale_after_days(config), edit_base_url(config), previous, compiled, commit, site_url, more)
+    data = dataset(briefing, subject, commit, site_url, memory.data if memory else None)
+    changed = write_pages(site.pages + data.pages + [feed_page(briefing, subject, site_url)], project.assets(), project.staging)
     if memory:
-        memory.rendered = site
+        memory.rendered, memory.data = site, data
     return changed
 
 

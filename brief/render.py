@@ -356,9 +356,7 @@ class SiteRenderer:
 
     @cached_property
     def _dated_facts(self) -> list[tuple[Fact, TopicRef]]:
-        dated = [(fact, TopicRef.of(topic)) for topic in self.briefing.topics for fact in topic.sheet.facts if fact.date]
-        # Sorted on plain tuples: PartialDate's generated comparisons run in Python.
-        return sorted(dated, key=lambda pair: (pair[0].date.year, pair[0].date.month, pair[0].date.day, pair[0].id), reverse=True)
+        return [(fact, TopicRef.of(topic)) for topic, fact in self.briefing.dated_newest_first]
 
     def _timeline_months(self) -> list[tuple[str, list[tuple[Fact, TopicRef]]]]:
         months: dict[str, list[tuple[Fact, TopicRef]]] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -112,3 +113,17 @@ def test_with_a_site_address_links_are_absolute_and_ids_unchanged(feeds):
     for before, after in zip(entries(feed), entries(moved), strict=True):
         assert after.find(f"{A}link[@rel='alternate']").get("href") == "https://example.org/brief/" + before.find(f"{A}link[@rel='alternate']").get("href")
         assert after.findtext(f"{A}id") == before.findtext(f"{A}id")
+
+
+def test_every_page_names_the_feed_in_its_head_for_feed_readers(feeds):
+    root, _, _, _ = feeds
+    site = root / "site"
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) > 10
+    for page in pages:
+        head = page.read_text(encoding="utf-8").split("</head>", 1)[0]
+        links = re.findall(r'<link rel="alternate feed" type="application/atom\+xml" title="Latest facts" href="([^"]+)">', head)
+        assert len(links) == 1, page
+        # 404.html may be shown at any address, so the theme links it from the server's root, as its own assets.
+        target = site / links[0].lstrip("/") if page.name == "404.html" else page.parent / links[0]
+        assert target.resolve() == (site / "feed.xml").resolve()

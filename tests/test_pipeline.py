@@ -614,8 +614,8 @@ def test_a_path_mkdocs_yml_names_outside_the_project_is_refused_before_mkdocs_re
 def test_a_theme_folder_outside_the_project_is_refused(tiny_project, tmp_path):
     project = Project(tiny_project())
     text = project.config.read_text(encoding="utf-8")
-    assert "theme:\n  name: material\n" in text
-    project.config.write_text(text.replace("theme:\n  name: material\n", f"theme:\n  name: material\n  custom_dir: {tmp_path}\n", 1), encoding="utf-8")
+    assert "  custom_dir: templates/theme\n" in text
+    project.config.write_text(text.replace("  custom_dir: templates/theme\n", f"  custom_dir: {tmp_path}\n", 1), encoding="utf-8")
     with pytest.raises(ContentErrors) as refused:
         build(project, with_pdf=False)
     assert f"{tmp_path} leads outside the project" in refused.value.errors[0].message
