@@ -304,7 +304,7 @@ def _edition_view(edition: Edition, newer: Edition | None, sheets: tuple[SheetCh
     facts = sum((sheet.counts("fact") for sheet in sheets), Counts())
     figures = sum((sheet.counts("figure") for sheet in sheets), Counts())
     told = [part for part in (_counted(facts, "fact"), _counted(figures, "figure")) if part]
-    return EditionChanges(edition, newer, topics, "; ".join(told) + "." if told else "No facts or figures changed.")
+    return EditionChanges(edition, newer, topics, "; ".join(told) + "." if told else "no facts or figures changed.")
 
 
 def _counted(counts: Counts, noun: str) -> str:

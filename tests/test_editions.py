@@ -81,8 +81,8 @@ def test_each_edition_newest_first_with_what_changed_since_it(history):
     page = (history / "site" / "changes.html").read_text(encoding="utf-8")
     since = sections(page)
     assert list(since) == ["edition-2026-02-10", "edition-2026-01-10"]
-    assert "To this edition, as built: 1 fact changed." in since["edition-2026-02-10"]
-    assert "To the next edition, 10 February 2026: 1 fact added, 1 removed; 1 figure changed." in since["edition-2026-01-10"]
+    assert "Up to this site as built: 1 fact changed." in since["edition-2026-02-10"]
+    assert "Up to the next edition, 10 February 2026: 1 fact added, 1 removed; 1 figure changed." in since["edition-2026-01-10"]
     assert "value: 38 → 40" in since["edition-2026-01-10"]
     assert "— text: −“gas.” +“gas &lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;…”</span>" in since["edition-2026-02-10"]
     # The page stands in the navigation after the timeline.
@@ -117,6 +117,9 @@ def test_without_a_repository_the_page_says_how_to_cut_an_edition(tmp_path):
     assert "No edition has been tagged yet." in page
     assert "git tag edition-2025-01-21 &amp;&amp; git push --tags" in page
     assert "<h2 id=" not in page
+    methodology = (root / "site" / "methodology.html").read_text(encoding="utf-8")
+    editions_section = methodology.split('id="editions"', 1)[1]
+    assert 'href="changes.html"' in editions_section and "git tag edition-2025-01-21 &amp;&amp; git push --tags" in editions_section
 
 
 def test_a_new_tag_rebuilds_the_site_and_a_malformed_one_is_named(tmp_path):
@@ -130,7 +133,7 @@ def test_a_new_tag_rebuilds_the_site_and_a_malformed_one_is_named(tmp_path):
     assert build(Project(root), with_pdf=False).rebuilt
     page = (root / "site" / "changes.html").read_text(encoding="utf-8")
     assert list(sections(page)) == ["edition-2026-03-01"]
-    assert "To this edition, as built: No facts or figures changed." in page
+    assert "Up to this site as built: no facts or figures changed." in page
     assert "<code>edition-2026-13-40</code>, not named edition-YYYY-MM-DD with a real date" in page
 
 
