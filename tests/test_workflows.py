@@ -66,6 +66,7 @@ def test_main_is_built_and_deployed_to_pages(publish):
     assert publish["on"]["push"]["branches"] == ["main"]
     assert publish["permissions"] == {"contents": "read"}
     assert "make build" in runs(publish)
+    assert step_using(publish, "actions/checkout")["with"]["fetch-depth"] == 0  # the edition tags, for What changed
     assert step_using(publish, "actions/upload-pages-artifact")["with"]["path"] == "site/"
     deploy = publish["jobs"]["deploy"]
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
