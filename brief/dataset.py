@@ -13,8 +13,8 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
 from datetime import date
+from functools import cache
 from typing import Literal
 
 from pydantic import Field, TypeAdapter
