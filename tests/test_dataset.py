@@ -11,11 +11,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from brief.dataset import FACT_COLUMNS, FIGURE_COLUMNS, BriefingData
+from brief.dataset import FACT_COLUMNS, FIGURE_COLUMNS, BriefingData, dataset
 from brief.pipeline import Project, build, check
 from brief.quotes import normalize
 from brief.schema import schema_text
-from conftest import REPO, copy_project
+from conftest import REPO, SUBJECT, copy_project, edited
 
 FORMULA = '=HYPERLINK("https://example.com/steal","open")'
 # A fact whose text and speaker a spreadsheet would run as formulas; its quote is the energy sheet's first.
@@ -160,3 +160,18 @@ def test_the_overview_and_the_methodology_link_to_every_data_file(built, page):
     for name in DATA_FILES:
         assert (site / name).resolve() in linked, name
         assert (site / name).is_file() and (site / name).stat().st_size > 0
+
+
+def test_an_export_from_the_last_one_equals_a_whole_new_export(tmp_path):
+    """serve keeps each topic's records while the topic and where its quotes are stay the same: a quote added in one
+    topic moves the passages of another topic's quotes from the same source, and that topic's records are made again."""
+    root = copy_project(tmp_path / "project")
+    first = dataset(check(Project(root)), SUBJECT, "commit 1", None)
+    quote = '        quote: "China is the largest consumer of Russian energy resources."\n'
+    edited(root / "briefings" / "energy.yaml", quote, quote + '      - source: kyivindependent-2025-01-21-xi-putin-call\n        quote: "China has deepened its ties with Russia"\n')
+    briefing = check(Project(root))
+    again = dataset(briefing, SUBJECT, "commit 1", None, first)
+    assert [page.data for page in again.pages] == [page.data for page in dataset(briefing, SUBJECT, "commit 1", None).pages]
+    moved = [(a.passage, b.passage) for old, new in zip(first.topics["trade"].facts, again.topics["trade"].facts) for a, b in zip(old.cite, new.cite) if a.passage != b.passage]
+    assert moved and again.topics["trade"] is not first.topics["trade"]
+    assert again.topics["arms-control"] is first.topics["arms-control"]
