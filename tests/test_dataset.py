@@ -64,6 +64,12 @@ def test_the_json_is_valid_by_its_schema_which_is_the_models(built, data):
     assert BriefingData.model_validate(data).model_dump(mode="json") == data
 
 
+def test_the_files_are_the_same_bytes_when_made_again_later(built):
+    root, _ = built
+    again = dataset(check(Project(root)), SUBJECT, Project(root).built_from(), None)
+    assert {page.path: page.data for page in again.pages} == {name: (root / "site" / name).read_bytes() for name in DATA_FILES[:4]}
+
+
 def test_the_schema_refuses_data_the_models_would_refuse(built, data):
     root, _ = built
     validator = jsonschema.Draft202012Validator(json.loads((root / "site" / "data" / "briefing.schema.json").read_text(encoding="utf-8")))
