@@ -10,7 +10,7 @@ only that fact's sheet is parsed. What two editions compared to never changes, s
 runs by their commits, and what a sheet compared to by its two git objects (cache.py).
 
 A tag named `edition-…` that is not `edition-YYYY-MM-DD` with a real date, or names no commit, is no
-edition: the page names it with what to do, and the build goes on; a stray tag, often pushed already,
+edition: the page names it with what to do, build warns, and goes on; a stray tag, often pushed already,
 should not stop a publication.
 """
 
@@ -28,6 +28,7 @@ from .briefing import Briefing
 from .cache import Cache
 from .changes import Counts, ItemChanges, changed_fields, sheet_changes, word_changes
 from .commit import git_output
+from .errors import ContentError
 from .load import SHEET_SUFFIX, SHEETS_DIR, ContentFile, parse, read_file
 from .render import PageSpec
 
@@ -100,6 +101,11 @@ def editions(tags: tuple[Tag, ...]) -> tuple[list[Edition], list[tuple[str, str]
         else:
             found.append(Edition(tag.name, day, tag.commit))
     return sorted(found, key=lambda edition: edition.date, reverse=True), refused
+
+
+def refused_tags(tags: tuple[Tag, ...]) -> tuple[ContentError, ...]:
+    """A warning for each tag named edition-… that is no edition, as build reports them."""
+    return tuple(ContentError(f"git tag {name}", 0, 0, why) for name, why in editions(tags)[1])
 
 
 def _tag_date(name: str) -> date | None:

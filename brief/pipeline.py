@@ -16,7 +16,7 @@ from .briefing import Briefing
 from .cache import Cache, CompiledTemplates, code_digest
 from .commit import built_from
 from .dataset import Dataset, dataset
-from .editions import changes_page, edition_tags
+from .editions import changes_page, edition_tags, refused_tags
 from .errors import ContentError, ContentErrors, display_path
 from .feed import feed_page
 from .files import checked_files
@@ -241,7 +241,7 @@ def build(project: Project, paper: str = "a4", with_pdf: bool = True) -> Built:
         finally:
             shutil.rmtree(output, ignore_errors=True)
         save_printed(printed, project.printed)
-        built = Built(briefing.fact_count, tuple(briefing.warnings.all()), rebuilt=True)
+        built = Built(briefing.fact_count, tuple(briefing.warnings.all()) + refused_tags(edition_tags(project.root)), rebuilt=True)
         stamp = {"state": state, "fact_count": built.fact_count, "warnings": [astuple(warning) for warning in built.warnings]}
         project.stamp.write_text(json.dumps(stamp), encoding="utf-8")
         return built

@@ -130,7 +130,12 @@ def test_a_new_tag_rebuilds_the_site_and_a_malformed_one_is_named(tmp_path):
     assert not build(Project(root), with_pdf=False).rebuilt
     git(root, "tag", "edition-2026-03-01")
     git(root, "tag", "edition-2026-13-40")
-    assert build(Project(root), with_pdf=False).rebuilt
+    built = build(Project(root), with_pdf=False)
+    assert built.rebuilt
+    assert [str(warning) for warning in built.warnings] == [
+        "git tag edition-2026-13-40: not named edition-YYYY-MM-DD with a real date: tag the commit again so, and delete this tag"
+    ]
+    assert build(Project(root), with_pdf=False).warnings == built.warnings  # a build that finds nothing to do says it again
     page = (root / "site" / "changes.html").read_text(encoding="utf-8")
     assert list(sections(page)) == ["edition-2026-03-01"]
     assert "Up to this site as built: no facts or figures changed." in page
