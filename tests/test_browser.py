@@ -325,3 +325,18 @@ def test_the_first_headline_figure_is_in_the_first_screen_on_a_desktop_and_the_s
     top = page.locator(".brief-figure").first.bounding_box()["y"]
     page.close()
     assert top < screens * height, f"first figure at {top}px, viewport {width}x{height}"
+
+
+def test_cite_this_page_opens_and_its_button_copies_the_bibtex(site, browser):
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.goto((site / "topics" / "trade.html").as_uri())
+    bibtex = page.locator(".brief-cite-this__code").nth(1)
+    assert not bibtex.is_visible()  # collapsed until asked for
+    page.locator(".brief-cite-this summary").click()
+    button = page.locator(".brief-copy").nth(1)
+    button.click()
+    page.wait_for_function("document.querySelectorAll('.brief-copy')[1].textContent === 'Copied'")
+    copied, shown = page.evaluate("navigator.clipboard.readText()"), bibtex.text_content()
+    context.close()
+    assert copied == shown and copied.startswith("@misc{") and "  title = {Trade},\n" in copied
