@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -136,12 +137,12 @@ def since_edition(root: Path, edition: Edition, cache: Cache) -> tuple[SheetChan
     differing.update({name: None for name in tagged.keys() - current.keys()})
     old_blobs = functools.cache(lambda: _blobs(root, [tagged[name] for name in differing if name in tagged]))
 
-    def compared(name: str, raw: bytes | None) -> SheetChanges | None:
+    def compared(name: str, raw: bytes | None) -> SheetChanges:
         old = tagged.get(name)
         new = _object_id(raw, old) if raw is not None else "absent" if name not in current else "unreadable"
         return cache.named(f"sheet {name} {old} {new}", lambda: _sheet(name, old_blobs().get(old, b"") if old else None, raw, name in current))
 
-    return tuple(sheet for name, raw in sorted(differing.items()) if (sheet := compared(name, raw)) is not None)
+    return _shown(compared(name, raw) for name, raw in sorted(differing.items()))
 
 
 def between_editions(root: Path, older: Edition, newer: Edition, cache: Cache) -> tuple[SheetChanges, ...]:
@@ -152,21 +153,26 @@ def between_editions(root: Path, older: Edition, newer: Edition, cache: Cache) -
         names = sorted(name for name in before.keys() | after.keys() if before.get(name) != after.get(name))
         blobs = _blobs(root, [sheets[name] for name in names for sheets in (before, after) if name in sheets])
         pairs = ((name, before.get(name), after.get(name)) for name in names)
-        sheets = (_sheet(name, blobs.get(old, b"") if old else None, blobs.get(new, b"") if new else None, new is not None) for name, old, new in pairs)
-        return tuple(sheet for sheet in sheets if sheet is not None)
+        return _shown(_sheet(name, blobs.get(old, b"") if old else None, blobs.get(new, b"") if new else None, new is not None) for name, old, new in pairs)
 
     return cache.named(f"editions {older.commit} {newer.commit}", compared)
 
 
-def _sheet(name: str, before: bytes | None, after: bytes | None, present: bool) -> SheetChanges | None:
-    """A sheet's changes (before or after None: absent on that side); None when nothing in its facts and figures changed."""
+def _shown(sheets: Iterable[SheetChanges]) -> tuple[SheetChanges, ...]:
+    """The sheets the page shows: those whose facts or figures changed, and those not compared."""
+    return tuple(sheet for sheet in sheets if sheet.changes or sheet.unreadable)
+
+
+def _sheet(name: str, before: bytes | None, after: bytes | None, present: bool) -> SheetChanges:
+    """A sheet's changes (before or after None: absent on that side), none when only other fields changed: kept as
+    such in the cache all the same, since a cached None reads as nothing kept."""
     old, new = _loaded(name, before), _loaded(name, after)
     title = _title(new) or _title(old) or Path(name).stem
     if (before is not None and old is None) or (present and new is None):
         return SheetChanges(Path(name).stem, title, (), unreadable=True)
     facts, figures = sheet_changes(old, new)
     changes = _changes("fact", facts, _fact_text) + _changes("figure", figures, _figure_text)
-    return SheetChanges(Path(name).stem, title, changes) if changes else None
+    return SheetChanges(Path(name).stem, title, changes)
 
 
 def _loaded(name: str, raw: bytes | None) -> dict | None:
