@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 
 from .models import long_date
 
+KEY_TITLE_WORDS = 5  # a key is typed and read: the first words of a long title name it well enough
 # BibTeX reads these in a field's text; a backslash first, so that the escapes it starts are not escaped again.
 _BIBTEX_SPECIAL = re.compile(r"[\\{}%&$#_~^]")
 _BIBTEX_ESCAPES = {"\\": r"\textbackslash{}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
@@ -64,7 +65,7 @@ def page_citation(subject: str, title: str, edition: date, page_path: str, site_
     """The citation of the page at page_path, titled title, in the edition of the given date; its address only with site_url."""
     address = site_url + page_file(page_path) if site_url else None
     title = " ".join(title.split())
-    return PageCitation(reference(subject, title, edition, address), bibtex(subject, title, edition, page_path, address), csl_json(subject, title, edition, page_path, address), address)
+    return PageCitation(reference(subject, title, edition, address), bibtex(subject, title, edition, address), csl_json(subject, title, edition, address), address)
 
 
 def reference(subject: str, title: str, edition: date, address: str | None) -> str:
@@ -73,15 +74,19 @@ def reference(subject: str, title: str, edition: date, address: str | None) -> s
     return named + f"Edition of {long_date(edition)}." + (f" {address}" if address else "")
 
 
-def citation_key(subject: str, page_path: str, edition: date) -> str:
-    """An ASCII key naming the briefing, the page and the edition's year: russia-china-relations-topics-energy-2025."""
+def citation_key(subject: str, title: str, edition: date) -> str:
+    """An ASCII key of the briefing, the page's first title words and the edition's year: russia-china-relations-energy-2026.
+
+    Made from what the page shows, never from its file name: readers see no internal names.
+    """
+    named = subject if title == subject else f"{subject} {' '.join(title.split()[:KEY_TITLE_WORDS])}"
     # Accents go (é is e and a combining mark); any other letter or sign outside ASCII parts words, as a dash does.
-    spelled = unicodedata.normalize("NFKD", f"{subject} {page_path.removesuffix('.md')}")
+    spelled = unicodedata.normalize("NFKD", named)
     words = "".join(char if char.isascii() else "" if unicodedata.combining(char) else " " for char in spelled).lower()
     return "-".join([*re.findall(r"[a-z0-9]+", words), str(edition.year)])
 
 
-def bibtex(subject: str, title: str, edition: date, page_path: str, address: str | None) -> str:
+def bibtex(subject: str, title: str, edition: date, address: str | None) -> str:
     """A BibTeX @misc entry; the author in double braces, as an organisation is written, so it is not read as a person's names."""
     fields = [
         ("author", "{" + bibtex_escaped(subject) + "}"),
@@ -94,13 +99,13 @@ def bibtex(subject: str, title: str, edition: date, page_path: str, address: str
         fields.insert(2, ("howpublished", r"\url{" + bibtex_url(address) + "}"))
         fields.append(("url", bibtex_url(address)))
     lines = [f"  {name} = {{{value}}}," for name, value in fields]
-    return "@misc{" + citation_key(subject, page_path, edition) + ",\n" + "\n".join(lines) + "\n}"
+    return "@misc{" + citation_key(subject, title, edition) + ",\n" + "\n".join(lines) + "\n}"
 
 
-def csl_json(subject: str, title: str, edition: date, page_path: str, address: str | None) -> str:
+def csl_json(subject: str, title: str, edition: date, address: str | None) -> str:
     """A CSL-JSON item (the format Zotero and citation processors read), in a list of one, a field a line."""
     item: dict[str, object] = {
-        "id": citation_key(subject, page_path, edition),
+        "id": citation_key(subject, title, edition),
         "type": "webpage",
         "title": title,
         "container-title": subject,

@@ -63,7 +63,7 @@ def appearance(source: Source, base: str) -> dict[str, object]:
     if meta.published:
         work["datePublished"] = meta.published.isoformat()
     if meta.url:
-        work["sameAs"] = meta.url
+        work["sameAs"] = meta.display_url  # a look-alike host as readers see it on the page (models.displayed_url)
     return work
 
 

@@ -84,8 +84,8 @@ CUSTOMS = figure(244.8, "Customs service", "trade of $244.8 billion in 2024", pe
 
 
 def visible(page: str) -> str:
-    """The page's text as a reader sees it: tags dropped, entities read."""
-    body = page.split('<article class="md-content__inner', 1)[-1]
+    """The page's text as a reader sees it: scripts (the claims' JSON-LD among them) and tags dropped, entities read."""
+    body = re.sub(r"<script\b.*?</script>", " ", page.split('<article class="md-content__inner', 1)[-1], flags=re.S)
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
 
 
