@@ -15,7 +15,6 @@ from datetime import date
 from urllib.parse import quote
 
 import jinja2
-from markupsafe import Markup, escape
 
 from .models import long_date
 
@@ -48,11 +47,6 @@ class PageCitation:
     bibtex: str
     csl_json: str
     address: str | None
-
-
-def preformatted(text: str) -> Markup:
-    """A text of several lines, escaped, for a <pre> element: printed as is, the template's finalize would make it one line."""
-    return escape(text)
 
 
 @jinja2.pass_context

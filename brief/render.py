@@ -25,7 +25,7 @@ import jinja2
 from markupsafe import Markup
 
 from .briefing import Briefing, Passage, Source, Topic, TopicRef
-from .citing import cite_this, preformatted
+from .citing import cite_this
 from .claims import claims_script
 from .commit import UNVERSIONED
 from .errors import ContentError, ContentErrors
@@ -182,7 +182,6 @@ def template_env(templates: Path, glossary: Iterable[GlossaryTerm] = (), compile
     env.filters["fact_links"] = _fact_links
     env.globals["claims_script"] = claims_script
     env.globals["cite_this"] = cite_this
-    env.filters["preformatted"] = preformatted
     return env
 
 
