@@ -15,7 +15,7 @@ import jinja2
 from markupsafe import Markup
 
 from .briefing import Dispute, Passage, Source, Topic, TopicRef
-from .markup import inline
+from .export import plain
 from .models import STATUS_MEANING, Citation, Fact
 
 # schema.org names no relation between claims ("a natural area for future exploration"), so the
@@ -32,11 +32,6 @@ LookUpFact = Callable[[str], tuple[TopicRef, Fact]]
 def script_json(data: object) -> Markup:
     """data as JSON that can sit inside a <script> element: no content can end it, and it parses back to data."""
     return Markup(json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_SAFE))
-
-
-def plain_text(text: str) -> str:
-    """Content text without its Markdown: what it reads as."""
-    return inline(text).striptags()
 
 
 def fact_address(base: str, topic_id: str, fact_id: str) -> str:
@@ -70,7 +65,7 @@ def appearance(source: Source, base: str) -> dict[str, object]:
 def claim(fact: Fact, topic_id: str, base: str, citation: LookUpCitation) -> dict[str, object]:
     """One fact as a Claim: its text, who makes it (a name: whether a person or an organisation is not recorded), date, status and sources."""
     address = fact_address(base, topic_id, fact.id)
-    made: dict[str, object] = {"@type": "Claim", "@id": address, "url": address, "text": plain_text(fact.text), "author": {"name": fact.said_by}}
+    made: dict[str, object] = {"@type": "Claim", "@id": address, "url": address, "text": plain(fact.text), "author": {"name": fact.said_by}}
     if fact.date:
         made["dateCreated"] = str(fact.date)  # ISO 8601 only as precise as known: 2025, 2025-01 or 2025-01-21
     made["description"] = f"{fact.status}: {STATUS_MEANING[fact.status]}"
@@ -107,4 +102,4 @@ def topic_claims(topic: Topic, disputes: Iterable[Dispute], base: str, citation:
 
 def contradicting(topic: TopicRef, fact: Fact, base: str) -> dict[str, object]:
     """The claim that contradicts another, named where it stands, with its text and who makes it."""
-    return {"@id": fact_address(base, topic.id, fact.id), "@type": "Claim", "text": plain_text(fact.text), "author": {"name": fact.said_by}}
+    return {"@id": fact_address(base, topic.id, fact.id), "@type": "Claim", "text": plain(fact.text), "author": {"name": fact.said_by}}
