@@ -129,9 +129,12 @@ def changes_page(root: Path, briefing: Briefing, tags: tuple[Tag, ...]) -> PageS
     return PageSpec("changes.md", "changes.md.j2", {"editions": shown, "refused": refused})
 
 
-def since_edition(root: Path, edition: Edition, cache: Cache) -> tuple[SheetChanges, ...]:
-    """What changed from the edition to the fact sheets in the working tree, as the build reads them."""
+def since_edition(root: Path, edition: Edition, cache: Cache) -> tuple[SheetChanges, ...] | None:
+    """What changed from the edition to the fact sheets in the working tree, as the build reads them; None when the
+    repository does not hold the edition's commit."""
     tagged = _tagged_sheets(root, edition.commit)
+    if tagged is None:
+        return None
     current = {name: read_file(SHEETS_DIR, root / name, root).raw for name in _current_sheet_names(root)}
     differing = {name: raw for name, raw in current.items() if _object_id(raw, tagged.get(name)) != tagged.get(name)}
     differing.update({name: None for name in tagged.keys() - current.keys()})
@@ -145,11 +148,14 @@ def since_edition(root: Path, edition: Edition, cache: Cache) -> tuple[SheetChan
     return _shown(compared(name, raw) for name, raw in sorted(differing.items()))
 
 
-def between_editions(root: Path, older: Edition, newer: Edition, cache: Cache) -> tuple[SheetChanges, ...]:
-    """What changed from one edition to the next: never anything new, so kept by their commits."""
+def between_editions(root: Path, older: Edition, newer: Edition, cache: Cache) -> tuple[SheetChanges, ...] | None:
+    """What changed from one edition to the next: never anything new, so kept by their commits; None (not kept) when
+    the repository does not hold both commits."""
 
-    def compared() -> tuple[SheetChanges, ...]:
+    def compared() -> tuple[SheetChanges, ...] | None:
         before, after = _tagged_sheets(root, older.commit), _tagged_sheets(root, newer.commit)
+        if before is None or after is None:
+            return None
         names = sorted(name for name in before.keys() | after.keys() if before.get(name) != after.get(name))
         blobs = _blobs(root, [sheets[name] for name in names for sheets in (before, after) if name in sheets])
         pairs = ((name, before.get(name), after.get(name)) for name in names)
@@ -228,11 +234,14 @@ def _plain(value: Any) -> str:
     return value if isinstance(value, str) else str(value)
 
 
-def _tagged_sheets(root: Path, commit: str) -> dict[str, str]:
-    """The fact sheets the commit holds, by their path in the project, with their git object ids."""
+def _tagged_sheets(root: Path, commit: str) -> dict[str, str] | None:
+    """The fact sheets the commit holds, by their path in the project, with their git object ids; None when git cannot
+    read the commit (a shallow clone that fetched the tag alone)."""
     listed = git_output(root, "ls-tree", "-z", commit, "--", f"{SHEETS_DIR}/")
+    if listed is None:
+        return None
     sheets = {}
-    for entry in (listed or b"").split(b"\0"):
+    for entry in listed.split(b"\0"):
         about, _, path = entry.partition(b"\t")
         mode, kind, object_id = (about.decode().split(" ") + ["", "", ""])[:3]
         name = path.decode("utf-8", "replace")
@@ -308,7 +317,10 @@ def _places(briefing: Briefing) -> dict[tuple[str, tuple], str]:
     return places
 
 
-def _edition_view(edition: Edition, newer: Edition | None, sheets: tuple[SheetChanges, ...], places: dict) -> EditionChanges:
+def _edition_view(edition: Edition, newer: Edition | None, sheets: tuple[SheetChanges, ...] | None, places: dict) -> EditionChanges:
+    if sheets is None:
+        missing = "not compared: this copy of the repository does not hold the commit; fetch it (git fetch --tags; in CI, check out with fetch-depth: 0)."
+        return EditionChanges(edition, newer, (), missing)
     topics = tuple(
         TopicChanges(sheet.topic, sheet.title, tuple(Item(change, places.get((change.kind, change.names)) if change.how != "removed" else None) for change in sheet.changes), sheet.unreadable)
         for sheet in sheets

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from brief.cache import Cache
-from brief.editions import Edition, Tag, between_editions, edition_tags, editions
+from brief.editions import Edition, Tag, between_editions, edition_tags, editions, since_edition
 from brief.pipeline import Project, build
 from conftest import TINY_SHEET, commit, edited, git, make_tiny_project
 from test_diff import FIGURE, SECOND_FACT
@@ -165,4 +165,6 @@ def test_two_editions_compared_once_are_read_from_the_cache_without_git(history,
         again = between_editions(copy, older, newer, Cache.for_project(copy, Cache.EDITIONS_PACK))
     assert again == compared
     assert [(change.kind, change.how) for sheet in compared for change in sheet.changes] == [("fact", "added"), ("fact", "removed"), ("figure", "changed")]
-    assert between_editions(copy, older, Edition("edition-2026-03-01", newer.date, "e" * 40), Cache(None, "")) == ()
+    # A commit the repository does not hold (a shallow clone fetched the tag alone) is not compared, rather than read as empty.
+    unknown = Edition("edition-2026-03-01", newer.date, "e" * 40)
+    assert between_editions(history, older, unknown, Cache(None, "")) is None and since_edition(history, unknown, Cache(None, "")) is None
