@@ -35,7 +35,7 @@ from .render import PageSpec
 
 TAG_PREFIX = "edition-"
 EDITION_TAG = re.compile(r"edition-(\d{4})-(\d{2})-(\d{2})")
-# A changed field is shown with its old and new values when both are this short; else by its name.
+# A changed field is shown with its old and new values when both are this short (see _what); so is a run of words.
 SHORT_VALUE = 40
 
 
