@@ -13,7 +13,7 @@ from hypothesis import settings
 
 from brief.cli import main
 from brief.errors import ContentErrors
-from brief.pipeline import Project, check
+from brief.pipeline import Project, build, check
 
 # No per-example time limit: on a loaded machine one example took 318 ms against Hypothesis's default 200 ms
 # and failed a run that found nothing wrong; speed is the benchmark's to measure, not a unit test's.
@@ -35,6 +35,17 @@ def copy_project(root: Path) -> Path:
         else:
             shutil.copy2(source, root / part)
     return root
+
+
+@pytest.fixture(scope="session")
+def shipped(tmp_path_factory) -> tuple[Path, object]:
+    """The repository's project built once per test process, site and PDFs: (site folder, briefing).
+
+    For tests that only read what was built; a test that changes a project builds its own.
+    """
+    root = copy_project(tmp_path_factory.mktemp("shipped") / "project")
+    build(Project(root))
+    return root / "site", check(Project(root))
 
 
 @pytest.fixture(autouse=True)

@@ -13,8 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from brief.pipeline import Project, build
-from conftest import copy_project
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 if CHROMIUM is None and os.environ.get("BRIEF_REQUIRE_BROWSER") == "1":
@@ -37,10 +35,8 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    root = copy_project(tmp_path_factory.mktemp("browser") / "project")
-    build(Project(root))
-    return root / "site"
+def site(shipped) -> Path:
+    return shipped[0]
 
 
 @pytest.fixture(scope="module")

@@ -18,8 +18,8 @@ import pytest
 from brief.cache import Cache
 from brief.claims import script_json
 from brief.models import long_date
-from brief.pipeline import Memory, Project, build, check, generate
-from conftest import SUBJECT, TINY_SOURCE, copy_project, edited, make_tiny_project
+from brief.pipeline import Memory, Project, build, generate
+from conftest import SUBJECT, TINY_SOURCE, edited, make_tiny_project
 
 SITE_URL = "https://example.org/briefing/"
 HOSTILE = '</script><script>alert("claims")</script> <!-- & **bold**'
@@ -63,14 +63,6 @@ ORIGINAL = "https://example.org/article?id=1"
 def two_topics(root: Path) -> Path:
     """A project of two topics whose facts contradict each other, citing one source known by its original address."""
     return make_tiny_project(root, {"energy": ENERGY, "trade": TRADE}, {"test-article": TINY_SOURCE.replace("url: null", f'url: "{ORIGINAL}"')})
-
-
-@pytest.fixture(scope="module")
-def shipped(tmp_path_factory):
-    """The repository's content built as it is: no site_url."""
-    root = copy_project(tmp_path_factory.mktemp("claims") / "project")
-    build(Project(root), with_pdf=False)
-    return root / "site", check(Project(root))
 
 
 @pytest.fixture(scope="module")

@@ -83,12 +83,8 @@ def test_a_watch_item_the_as_of_date_has_passed_is_not_shown_and_check_warns(tmp
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    from conftest import copy_project
-
-    root = copy_project(tmp_path_factory.mktemp("overview") / "project")
-    build(Project(root))
-    return root / "site"
+def built(shipped):
+    return shipped[0]
 
 
 def test_the_overview_leads_with_the_bottom_line_then_the_figures_then_what_to_watch(built):

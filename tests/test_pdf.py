@@ -21,7 +21,7 @@ from brief.pipeline import Project, build, check
 from brief.quotes import normalize
 from brief.render import render_site
 from brief.markup import inline
-from conftest import REPO, SUBJECT, TINY_SHEET, copy_project, make_tiny_project
+from conftest import REPO, SUBJECT, TINY_SHEET, make_tiny_project
 
 A4 = (595.28, 841.89)
 LETTER = (612.0, 792.0)
@@ -29,11 +29,9 @@ REFERENCE = Path(__file__).parent / "reference"
 
 
 @pytest.fixture(scope="module")
-def printed(tmp_path_factory):
+def printed(shipped):
     """The real project built once, site and PDFs: (site folder, briefing)."""
-    root = copy_project(tmp_path_factory.mktemp("pdf") / "project")
-    build(Project(root))
-    return root / "site", check(Project(root))
+    return shipped
 
 
 @pytest.fixture(scope="module")

@@ -14,10 +14,9 @@ import pytest
 from brief import pipeline
 from brief.errors import ContentErrors
 from brief.markup import inline
-from brief.pipeline import Project, build, check
+from brief.pipeline import Project
 from brief.quotes import normalize
 from brief.site import LOCK_FILE, SEARCH_INDEX, build_site, building, new_output_folder, publish, update_site
-from conftest import copy_project
 
 
 class PageParser(HTMLParser):
@@ -69,10 +68,8 @@ def passage_text(html: str, anchor: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> tuple[Path, object]:
-    root = copy_project(tmp_path_factory.mktemp("site") / "project")
-    build(Project(root))
-    return root / "site", check(Project(root))
+def built(shipped) -> tuple[Path, object]:
+    return shipped
 
 
 def test_every_page_is_built(built):
