@@ -91,6 +91,16 @@ class TopicRef:
         return cls(topic.id, topic.sheet.title)
 
 
+def topic_page(topic_id: str) -> str:
+    """A topic's page in the built site, from the site's root."""
+    return f"topics/{topic_id}.html"
+
+
+def fact_page(topic_id: str, fact_id: str) -> str:
+    """Where a fact stands in the built site, from the site's root: on its topic's page, at the fact."""
+    return f"{topic_page(topic_id)}#fact-{fact_id}"
+
+
 @dataclass(frozen=True)
 class FigureGroup:
     """All figures given for one metric, across topics and periods: kept side by side, never merged."""

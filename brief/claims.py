@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 import jinja2
 from markupsafe import Markup
 
-from .briefing import Dispute, Passage, Source, Topic, TopicRef
+from .briefing import Dispute, Passage, Source, Topic, TopicRef, fact_page
 from .export import plain
 from .models import STATUS_MEANING, Citation, Fact
 
@@ -32,11 +32,6 @@ LookUpFact = Callable[[str], tuple[TopicRef, Fact]]
 def script_json(data: object) -> Markup:
     """data as JSON that can sit inside a <script> element: no content can end it, and it parses back to data."""
     return Markup(json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_SAFE))
-
-
-def fact_address(base: str, topic_id: str, fact_id: str) -> str:
-    """Where a fact stands on its topic page, from base: site_url, or the way from this page to the site's root."""
-    return f"{base}topics/{topic_id}.html#fact-{fact_id}"
 
 
 def counterparts(topic: Topic, disputes: Iterable[Dispute]) -> dict[str, list[str]]:
@@ -64,7 +59,7 @@ def appearance(source: Source, base: str) -> dict[str, object]:
 
 def claim(fact: Fact, topic_id: str, base: str, citation: LookUpCitation) -> dict[str, object]:
     """One fact as a Claim: its text, who makes it (a name: whether a person or an organisation is not recorded), date, status and sources."""
-    address = fact_address(base, topic_id, fact.id)
+    address = base + fact_page(topic_id, fact.id)
     made: dict[str, object] = {"@type": "Claim", "@id": address, "url": address, "text": plain(fact.text), "author": {"name": fact.said_by}}
     if fact.date:
         made["dateCreated"] = str(fact.date)  # ISO 8601 only as precise as known: 2025, 2025-01 or 2025-01-21
@@ -102,4 +97,4 @@ def topic_claims(topic: Topic, disputes: Iterable[Dispute], base: str, citation:
 
 def contradicting(topic: TopicRef, fact: Fact, base: str) -> dict[str, object]:
     """The claim that contradicts another, named where it stands, with its text and who makes it."""
-    return {"@id": fact_address(base, topic.id, fact.id), "@type": "Claim", "text": plain(fact.text), "author": {"name": fact.said_by}}
+    return {"@id": base + fact_page(topic.id, fact.id), "@type": "Claim", "text": plain(fact.text), "author": {"name": fact.said_by}}

@@ -19,7 +19,7 @@ from typing import Literal
 
 from pydantic import Field, TypeAdapter
 
-from .briefing import Briefing, Source, Topic
+from .briefing import Briefing, Source, Topic, fact_page, topic_page
 from .export import statuses
 from .models import Citation, Fact, Figure, Judgement, Model, Slug, SourceMeta, Status
 from .numbers import stating_amount
@@ -213,7 +213,7 @@ def _topic(topic: Topic) -> dict:
     themes = [theme for theme, _ in topic.fact_groups if theme is not None]
     summary = [sentence.model_dump() for sentence in topic.sheet.summary]
     sheet = topic.sheet
-    return {"id": topic.id, "title": sheet.title, "order": sheet.order, "as_of": sheet.as_of, "summary": summary, "themes": themes, "page": f"topics/{topic.id}.html"}
+    return {"id": topic.id, "title": sheet.title, "order": sheet.order, "as_of": sheet.as_of, "summary": summary, "themes": themes, "page": topic_page(topic.id)}
 
 
 def _citations(briefing: Briefing, item: Fact | Figure) -> dict:
@@ -231,7 +231,7 @@ def _fact(briefing: Briefing, topic: Topic, fact: Fact) -> dict:
     return fact.model_dump(mode="json") | _citations(briefing, fact) | {
         "topic": topic.id,
         "date_inferred": briefing.date_inferred(fact),
-        "page": f"topics/{topic.id}.html#fact-{fact.id}",
+        "page": fact_page(topic.id, fact.id),
     }
 
 
@@ -241,7 +241,7 @@ def _figure(briefing: Briefing, topic: Topic, figure: Figure) -> dict:
     return figure.model_dump(mode="json") | _citations(briefing, figure) | {
         "topic": topic.id,
         "stated_as": amount.written if amount else "",
-        "page": f"topics/{topic.id}.html",
+        "page": topic_page(topic.id),
     }
 
 

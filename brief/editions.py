@@ -25,7 +25,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .briefing import Briefing
+from .briefing import Briefing, fact_page, topic_page
 from .cache import Cache
 from .changes import Counts, ItemChanges, changed_fields, sheet_changes, word_changes
 from .commit import git_output
@@ -311,9 +311,9 @@ class EditionChanges:
 
 def _places(briefing: Briefing) -> dict[tuple[str, tuple], str]:
     """Where each fact and figure now stands in the site, by its identity."""
-    places = {("fact", (fact_id,)): f"topics/{topic.id}.html#fact-{fact_id}" for fact_id, (topic, _) in briefing.facts_by_id.items()}
+    places = {("fact", (fact_id,)): fact_page(topic.id, fact_id) for fact_id, (topic, _) in briefing.facts_by_id.items()}
     for topic in briefing.topics:
-        places.update({("figure", (figure.metric, figure.period, figure.said_by)): f"topics/{topic.id}.html" for figure in topic.sheet.figures})
+        places.update({("figure", (figure.metric, figure.period, figure.said_by)): topic_page(topic.id) for figure in topic.sheet.figures})
     return places
 
 

@@ -12,7 +12,7 @@ import uuid
 import xml.etree.ElementTree as ET
 from datetime import date
 
-from .briefing import Briefing, Topic
+from .briefing import Briefing, Topic, fact_page
 from .export import plain
 from .models import STATUS_MEANING, Fact, PartialDate
 from .render import Page
@@ -65,7 +65,7 @@ def _entry(briefing: Briefing, subject: str, topic: Topic, fact: Fact, base: str
     _text(entry, "updated", _timestamp(_first_day(fact.date)))
     if fact.date.day:
         _text(entry, "published", _timestamp(_first_day(fact.date)))
-    ET.SubElement(entry, "link", rel="alternate", type="text/html", href=f"{base}topics/{topic.id}.html#fact-{fact.id}")
+    ET.SubElement(entry, "link", rel="alternate", type="text/html", href=base + fact_page(topic.id, fact.id))
     _text(ET.SubElement(entry, "author"), "name", fact.said_by)
     ET.SubElement(entry, "category", term=fact.status, label=STATUS_MEANING[fact.status])
     inferred = " (date inferred)" if briefing.date_inferred(fact) else ""

@@ -24,7 +24,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from .briefing import Briefing, Passage, Source, Topic, TopicRef
+from .briefing import Briefing, Passage, Source, Topic, TopicRef, fact_page
 from .citing import cite_this
 from .claims import claims_script
 from .commit import UNVERSIONED
@@ -90,7 +90,7 @@ def _fact_links(context: jinja2.runtime.Context, rendered: Markup, root: str) ->
     def linked(match: re.Match) -> str:
         topic, fact = lookups.fact(match.group(1))
         text = "“" + html.escape(inline(fact.text).striptags()) + "”"
-        return f'<a class="brief-fact-ref" href="{root}topics/{topic.id}.html#fact-{fact.id}">{text}</a>'
+        return f'<a class="brief-fact-ref" href="{root}{fact_page(topic.id, fact.id)}">{text}</a>'
 
     return Markup(FACT_REFERENCE.sub(linked, str(rendered)))
 
