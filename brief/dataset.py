@@ -37,22 +37,24 @@ class CitationRecord(Citation):
     passage: str = Field(description="The quote's anchor on its source's page: sources/<source>.html#<passage> highlights it.")
 
 
-class FactRecord(Fact):
-    """A fact as its sheet gives it (text and notes as inline Markdown), with its citations' passages."""
+class CitedRecord(Model):
+    """What a fact's and a figure's records add alike: the passages of their citations, and their topic."""
 
     cite: list[CitationRecord] = Field(min_length=1)
     confirmed_in: tuple[CitationRecord, ...] = Field((), description="Where confirmed_by confirms it: the citations of the confirmation.")
-    topic: Slug = Field(description="The id of the topic (fact sheet) the fact belongs to.")
+    topic: Slug = Field(description="The id of the topic (fact sheet) it belongs to.")
+
+
+class FactRecord(CitedRecord, Fact):
+    """A fact as its sheet gives it (text and notes as inline Markdown), with its citations' passages."""
+
     date_inferred: bool = Field(description="true when no cited source states the date: by the fact's date_basis, or its source's inferred date.")
     page: str = Field(description="Where the site shows the fact, relative to the site's root.")
 
 
-class FigureRecord(Figure):
+class FigureRecord(CitedRecord, Figure):
     """A key figure as its sheet gives it, with the words of its quote that state its value."""
 
-    cite: list[CitationRecord] = Field(min_length=1)
-    confirmed_in: tuple[CitationRecord, ...] = Field((), description="Where confirmed_by confirms it: the citations of the confirmation.")
-    topic: Slug = Field(description="The id of the topic (fact sheet) the figure belongs to.")
     stated_as: str = Field(description="The amount as a quote writes it, read by check as this value, scale and qualifier, e.g. 'more than $220 billion'.")
     page: str = Field(description="Where the site shows the figure, relative to the site's root.")
 
