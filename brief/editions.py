@@ -231,6 +231,8 @@ def _cut(words: str) -> str:
 
 
 def _plain(value: Any) -> str:
+    if isinstance(value, bool):  # a YAML true or false, as a reader would say it (key: yes)
+        return "yes" if value else "no"
     return value if isinstance(value, str) else str(value)
 
 

@@ -60,7 +60,7 @@ class Links(HTMLParser):
 @pytest.fixture(scope="module")
 def history(tmp_path_factory) -> Path:
     """A tiny project tagged twice (2026-01-10, then a fact added, one removed, a figure changed: 2026-02-10), then edited
-    in the working tree (a fact's text made hostile), and built."""
+    in the working tree (a fact's text made hostile, and the fact made key), and built."""
     root = make_tiny_project(tmp_path_factory.mktemp("editions") / "tiny", {"energy": TINY_SHEET.replace("facts:\n", FIGURE + "facts:\n") + SECOND_FACT})
     git(root, "init", "-q", "-b", "main")
     commit(root, "base")
@@ -70,7 +70,7 @@ def history(tmp_path_factory) -> Path:
     edited(sheet, "value: 38", "value: 40")
     commit(root, "second edition")
     git(root, "-c", "user.name=Test", "-c", "user.email=test@example.invalid", "tag", "-a", "-m", "An annotated tag", "edition-2026-02-10")
-    edited(sheet, "text: Alpha said the pipeline carries gas.", f"text: {HOSTILE!r}".replace("'", '"'))
+    edited(sheet, "text: Alpha said the pipeline carries gas.", f"key: true\n    text: {HOSTILE!r}".replace("'", '"'))
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("BRIEF_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
         assert build(Project(root), with_pdf=False).rebuilt
@@ -84,7 +84,7 @@ def test_each_edition_newest_first_with_what_changed_since_it(history):
     assert "Up to this site as built: 1 fact changed." in since["edition-2026-02-10"]
     assert "Up to the next edition, 10 February 2026: 1 fact added, 1 removed; 1 figure changed." in since["edition-2026-01-10"]
     assert "value: 38 → 40" in since["edition-2026-01-10"]
-    assert "— text: −“gas.” +“gas &lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;…”</span>" in since["edition-2026-02-10"]
+    assert "— key: (none) → yes; text: −“gas.” +“gas &lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;…”</span>" in since["edition-2026-02-10"]
     # The page stands in the navigation after the timeline.
     index = (history / "site" / "index.html").read_text(encoding="utf-8")
     assert index.index('href="timeline.html"') < index.index('href="changes.html"')
