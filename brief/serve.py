@@ -207,7 +207,7 @@ def _built_and_swapped(project: Project, served: Path, preview: Preview | None) 
             if preview and (preview.nav, preview.config) == (nav, config) and not removed:
                 update_site(project.config, project.staging, served, output, nav)
             else:
-                build_site(project.config, project.staging, output, nav, serving=True)
+                build_site(project.config, project.staging, output, nav)
         publish(output, served)
     finally:
         shutil.rmtree(output, ignore_errors=True)

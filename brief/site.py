@@ -38,11 +38,11 @@ DEFAULT_EDIT_URI = "edit/main/"
 DEFAULT_STALE_AFTER_DAYS = 180
 
 
-def build_site(config_file: Path, docs: Path, output: Path, nav: list, dirty: bool = False, serving: bool = False) -> None:
+def build_site(config_file: Path, docs: Path, output: Path, nav: list, dirty: bool = False) -> None:
     """Build the staged docs into output with MkDocs; MkDocs problems become errors on mkdocs.yml.
 
     `dirty` builds only the pages whose staged file is newer than the one in output (see update_site).
-    `serving` keeps the theme's compiled templates in this process for the next build (see theme_hook.py).
+    The theme's compiled templates are kept in this process for its next build (see theme_hook.py).
     """
     logger = logging.getLogger("mkdocs")
     logger.setLevel(logging.WARNING)
@@ -51,8 +51,8 @@ def build_site(config_file: Path, docs: Path, output: Path, nav: list, dirty: bo
     reasons = _Collected()
     logger.addHandler(reasons)
     try:
-        hooks = {"hooks": [*_configured_hooks(config_file), str(THEME_HOOK)]} if serving else {}
-        config = load_config(str(config_file), docs_dir=str(docs), site_dir=str(output), nav=nav, **hooks)
+        hooks = [*_configured_hooks(config_file), str(THEME_HOOK)]
+        config = load_config(str(config_file), docs_dir=str(docs), site_dir=str(output), nav=nav, hooks=hooks)
         with _quiet_about_dirty_builds():
             mkdocs_build(config, dirty=dirty)
     except OSError as exc:
@@ -107,7 +107,7 @@ def update_site(config_file: Path, docs: Path, previous: Path, output: Path, nav
         for name in names:
             if (folder / name).relative_to(output).as_posix() not in rewritten:
                 os.link(Path(top) / name, folder / name)
-    build_site(config_file, docs, output, nav, dirty=True, serving=True)
+    build_site(config_file, docs, output, nav, dirty=True)
     _merge_search_index(previous / SEARCH_INDEX, output / SEARCH_INDEX)
 
 

@@ -1,6 +1,8 @@
-"""An MkDocs hook, used by `serve` only: each build's Jinja environment keeps the theme's compiled templates.
+"""An MkDocs hook: each build's Jinja environment keeps the theme's compiled templates, for the next build in the
+same process (serve's rebuilds; a process that builds several projects). It changes no output, so a site
+engine that runs no MkDocs hooks (Zensical) builds the same pages without it.
 
-MkDocs loads this file by its path (site.build_site with serving=True); `on_env` is its
+MkDocs loads this file by its path (site.build_site); `on_env` is its
 documented event for changing the environment, and `overlay` Jinja's documented way to
 derive one with other settings.
 """
