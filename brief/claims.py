@@ -23,7 +23,7 @@ from .models import STATUS_MEANING, Citation, Fact
 CONTEXT = ["https://schema.org", {"contradicts": {"@id": "http://purl.org/spar/cito/disagreesWith", "@type": "@id"}}]
 
 # What could end the <script> element or open a comment in it, and the line breaks JavaScript reads inside a string.
-_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+_SCRIPT_SAFE = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
 
 LookUpCitation = Callable[[Citation], tuple[Source, Passage]]
 LookUpFact = Callable[[str], tuple[TopicRef, Fact]]
@@ -31,7 +31,11 @@ LookUpFact = Callable[[str], tuple[TopicRef, Fact]]
 
 def script_json(data: object) -> Markup:
     """data as JSON that can sit inside a <script> element: no content can end it, and it parses back to data."""
-    return Markup(json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_SAFE))
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    # str.replace, a character at a time: str.translate with strings in its table is many times slower on a page's JSON.
+    for character, escape in _SCRIPT_SAFE:
+        text = text.replace(character, escape)
+    return Markup(text)
 
 
 def counterparts(topic: Topic, disputes: Iterable[Dispute]) -> dict[str, list[str]]:
