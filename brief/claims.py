@@ -49,9 +49,10 @@ def counterparts(topic: Topic, disputes: Iterable[Dispute]) -> dict[str, list[st
 
 
 def appearance(source: Source, base: str) -> dict[str, object]:
-    """A cited article as a claim appears in it: the site's archived copy, and the original's address when known."""
+    """A cited article as claims appear in it: the site's archived copy, and the original's address when known."""
     meta = source.meta
-    work: dict[str, object] = {"@type": "CreativeWork", "url": f"{base}sources/{source.id}.html", "name": source.display_title}
+    address = f"{base}sources/{source.id}.html"
+    work: dict[str, object] = {"@type": "CreativeWork", "@id": address, "url": address, "name": source.display_title}
     if meta.publisher:
         work["publisher"] = {"name": meta.publisher}
     if meta.published:
@@ -61,15 +62,15 @@ def appearance(source: Source, base: str) -> dict[str, object]:
     return work
 
 
-def claim(fact: Fact, topic_id: str, base: str, citation: LookUpCitation) -> dict[str, object]:
-    """One fact as a Claim: its text, who makes it (a name: whether a person or an organisation is not recorded), date, status and sources."""
+def claim(fact: Fact, topic_id: str, base: str, sources: list[dict[str, object]]) -> dict[str, object]:
+    """One fact as a Claim: its text, who makes it (a name: whether a person or an organisation is not recorded), date, status,
+    and the sources it appears in (by their @id: the page's graph describes each once)."""
     address = base + fact_page(topic_id, fact.id)
     made: dict[str, object] = {"@type": "Claim", "@id": address, "url": address, "text": plain(fact.text), "author": {"name": fact.said_by}}
     if fact.date:
         made["dateCreated"] = str(fact.date)  # ISO 8601 only as precise as known: 2025, 2025-01 or 2025-01-21
     made["description"] = f"{fact.status}: {STATUS_MEANING[fact.status]}"
-    sources = dict.fromkeys(citation(cited)[0] for cited in fact.cite)
-    made["appearance"] = [appearance(source, base) for source in sources]
+    made["appearance"] = [{"@id": work["@id"]} for work in sources]
     return made
 
 
@@ -85,18 +86,21 @@ def claims_script(context: jinja2.runtime.Context, topic: Topic, disputes: Itera
 
 
 def topic_claims(topic: Topic, disputes: Iterable[Dispute], base: str, citation: LookUpCitation, fact: LookUpFact) -> dict[str, object]:
-    """The JSON-LD document of a topic page: a Claim per fact, each contradicted one naming the claims that contradict it.
+    """The JSON-LD document of a topic page: a Claim per fact, each contradicted one naming the claims that contradict it,
+    then each cited source once (a source cited by every fact would otherwise be written out with each).
 
     base is site_url, or the way from the page to the site's root; citation and fact look up what the page shows.
     """
     others = counterparts(topic, disputes)
-    graph = []
+    graph, works = [], {}
     for own in topic.sheet.facts:
-        made = claim(own, topic.id, base, citation)
+        sources = [citation(cited)[0] for cited in own.cite]
+        cited = [works.setdefault(source.id, appearance(source, base)) for source in dict.fromkeys(sources)]
+        made = claim(own, topic.id, base, cited)
         if own.id in others:
             made["contradicts"] = [contradicting(*fact(other_id), base) for other_id in others[own.id]]
         graph.append(made)
-    return {"@context": CONTEXT, "@graph": graph}
+    return {"@context": CONTEXT, "@graph": graph + list(works.values())}
 
 
 def contradicting(topic: TopicRef, fact: Fact, base: str) -> dict[str, object]:

@@ -98,12 +98,17 @@ class Scripts(HTMLParser):
 
 
 def claims_of(page: Path) -> list[dict]:
-    """The Claims of a built page's one JSON-LD document."""
+    """The Claims of a built page's one JSON-LD document, each source they appear in read from the graph by its @id."""
     bodies = Scripts(page.read_text(encoding="utf-8")).bodies
     assert len(bodies) == 1, page
     document = json.loads(bodies[0])
     assert document["@context"][0] == "https://schema.org"
-    return document["@graph"]
+    works = {node["@id"]: node for node in document["@graph"] if node["@type"] == "CreativeWork"}
+    claims = [node for node in document["@graph"] if node["@type"] == "Claim"]
+    assert len(works) + len(claims) == len(document["@graph"])  # nothing else, and each source once
+    for claim in claims:
+        claim["appearance"] = [works[reference["@id"]] for reference in claim["appearance"] if reference.keys() == {"@id"}]
+    return claims
 
 
 def shown_text(page_html: str, fact_id: str) -> str:
@@ -155,7 +160,7 @@ def test_with_site_url_claims_are_named_by_address_and_a_contradiction_across_to
     [disputed], [denying] = energy, trade
     assert disputed["dateCreated"] == "2025-01" and "dateCreated" not in denying  # as precise as known; undated has none
     assert disputed["appearance"] == [
-        {"@type": "CreativeWork", "url": f"{SITE_URL}sources/test-article.html", "name": "Test article", "publisher": {"name": "Test Wire"}, "datePublished": "2025-01-21", "sameAs": ORIGINAL}
+        {"@type": "CreativeWork", "@id": f"{SITE_URL}sources/test-article.html", "url": f"{SITE_URL}sources/test-article.html", "name": "Test article", "publisher": {"name": "Test Wire"}, "datePublished": "2025-01-21", "sameAs": ORIGINAL}
     ]
     assert disputed["contradicts"] == [{"@id": denying["@id"], "@type": "Claim", "text": denying["text"], "author": {"name": "Beta"}}]
     assert denying["contradicts"] == [{"@id": disputed["@id"], "@type": "Claim", "text": disputed["text"], "author": {"name": "Alpha"}}]
@@ -165,7 +170,7 @@ def test_content_cannot_end_the_script_element(addressed):
     page = (addressed / "topics" / "energy.html").read_text(encoding="utf-8")
     [body] = Scripts(page).bodies
     assert not re.search(r"[<>&]", body)
-    [claim] = json.loads(body)["@graph"]
+    [claim, _source] = json.loads(body)["@graph"]
     # Markdown is stripped (the bold), the rest is text.
     assert claim["text"] == 'Alpha said the pipeline carries gas. </script><script>alert("claims")</script> <!-- & bold'
     assert "<script>alert(" not in page  # anywhere on the page
@@ -266,6 +271,6 @@ def test_editing_a_contradicting_fact_in_another_topic_renders_this_page_again(t
     generate(project, memory)
 
     after = memory.rendered.rendered["topics/energy.md"]
-    [claim] = json.loads(Scripts(after.page.data.decode()).bodies[0])["@graph"]
+    [claim, _source] = json.loads(Scripts(after.page.data.decode()).bodies[0])["@graph"]
     assert claim["contradicts"][0]["text"] == "Beta flatly denied that the pipeline carries anything."
     assert after is not before
