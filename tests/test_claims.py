@@ -274,3 +274,18 @@ def test_editing_a_contradicting_fact_in_another_topic_renders_this_page_again(t
     [claim, _source] = json.loads(Scripts(after.page.data.decode()).bodies[0])["@graph"]
     assert claim["contradicts"][0]["text"] == "Beta flatly denied that the pipeline carries anything."
     assert after is not before
+
+
+def test_a_site_url_that_is_not_a_web_address_is_an_error_and_nothing_is_built(tmp_path):
+    address = "javascript:alert(1)"
+    from click.testing import CliRunner
+
+    from brief.cli import main
+
+    root = make_tiny_project(tmp_path / "tiny")
+    with (root / "mkdocs.yml").open("a", encoding="utf-8") as config:
+        config.write(f'\nsite_url: "{address}"\n')
+    result = CliRunner().invoke(main, ["build", "--project", str(root)])
+    assert result.exit_code == 1
+    assert f"mkdocs.yml: site_url '{address}' is not a web address: write an https:// URL, or leave it out" in result.output
+    assert not (root / "site").exists()
