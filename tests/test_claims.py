@@ -14,9 +14,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from brief.cache import Cache
 from brief.claims import script_json
+from brief.cli import main
 from brief.models import long_date
 from brief.pipeline import Memory, Project, build, generate
 from conftest import SUBJECT, TINY_SOURCE, edited, make_tiny_project
@@ -278,10 +280,6 @@ def test_editing_a_contradicting_fact_in_another_topic_renders_this_page_again(t
 
 def test_a_site_url_that_is_not_a_web_address_is_an_error_and_nothing_is_built(tmp_path):
     address = "javascript:alert(1)"
-    from click.testing import CliRunner
-
-    from brief.cli import main
-
     root = make_tiny_project(tmp_path / "tiny")
     with (root / "mkdocs.yml").open("a", encoding="utf-8") as config:
         config.write(f'\nsite_url: "{address}"\n')
