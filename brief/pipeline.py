@@ -16,7 +16,7 @@ from .briefing import Briefing
 from .cache import Cache, CompiledTemplates, code_digest
 from .commit import built_from
 from .dataset import Dataset, dataset
-from .editions import changes_page, edition_tags, refused_tags
+from .editions import Tag, changes_page, edition_tags, refused_tags
 from .errors import ContentError, ContentErrors, display_path
 from .feed import feed_page
 from .files import checked_files
@@ -141,17 +141,18 @@ def publishable(project: Project) -> Briefing:
 def generate(project: Project, memory: Memory | None = None) -> tuple[Briefing, list[str]]:
     """Check the content and render it into the staging folder; returns what changed there."""
     briefing = check(project, memory)
-    return briefing, stage(project, briefing, project.built_from(), memory)
+    return briefing, stage(project, briefing, project.built_from(), edition_tags(project.root), memory)
 
 
-def stage(project: Project, briefing: Briefing, commit: str, memory: Memory | None = None) -> list[str]:
-    """Render the briefing into the staging folder, every page naming commit (see commit.built_from); returns what changed there."""
+def stage(project: Project, briefing: Briefing, commit: str, tags: tuple[Tag, ...], memory: Memory | None = None) -> list[str]:
+    """Render the briefing into the staging folder, every page naming commit (see commit.built_from), What changed
+    listing the editions among tags (see editions.edition_tags); returns what changed there."""
     _refuse(unopenable_templates(project) + folders_outside(project, "staging", "staging/docs"))
     config = read_site_config(project.config)
     previous = memory.rendered if memory else None
     compiled = memory.templates if memory else None
     subject, site_url = briefing_subject(config), site_address(config)
-    more = (changes_page(project.root, briefing, edition_tags(project.root)),)
+    more = (changes_page(project.root, briefing, tags),)
     site = render_site(briefing, project.templates, subject, stale_after_days(config), edit_base_url(config), previous, compiled, commit, site_url, more)
     data = dataset(briefing, subject, commit, site_url, memory.data if memory else None)
     changed = write_pages(site.pages + data.pages + [feed_page(briefing, subject, site_url)], project.assets(), project.staging)
@@ -224,12 +225,13 @@ def build(project: Project, paper: str = "a4", with_pdf: bool = True) -> Built:
     """
     with building(project.site):
         commit = project.built_from()  # once: the pages and the PDFs name the same commit
-        state = build_state(project, paper, with_pdf, commit)
+        tags = edition_tags(project.root)  # once: the stamp and the What changed page name the same editions
+        state = build_state(project, paper, with_pdf, commit, tags)
         last = stamped(project, state)
         if last is not None:
             return last
         briefing = publishable(project)
-        stage(project, briefing, commit)
+        stage(project, briefing, commit, tags)
         _refuse(read_only_folders(project.site))
         output = new_output_folder(project.site)
         try:
@@ -241,7 +243,7 @@ def build(project: Project, paper: str = "a4", with_pdf: bool = True) -> Built:
         finally:
             shutil.rmtree(output, ignore_errors=True)
         save_printed(printed, project.printed)
-        built = Built(briefing.fact_count, tuple(briefing.warnings.all()) + refused_tags(edition_tags(project.root)), rebuilt=True)
+        built = Built(briefing.fact_count, tuple(briefing.warnings.all()) + refused_tags(tags), rebuilt=True)
         stamp = {"state": state, "fact_count": built.fact_count, "warnings": [astuple(warning) for warning in built.warnings]}
         project.stamp.write_text(json.dumps(stamp), encoding="utf-8")
         return built
@@ -255,7 +257,7 @@ def _print_reusing(project: Project, briefing: Briefing, output: Path, paper: st
 
 def up_to_date(project: Project, paper: str = "a4", with_pdf: bool = True) -> bool:
     """Whether site/ was built from the project as it is now, so `build` would leave it as it is."""
-    return stamped(project, build_state(project, paper, with_pdf, project.built_from())) is not None
+    return stamped(project, build_state(project, paper, with_pdf, project.built_from(), edition_tags(project.root))) is not None
 
 
 def stamped(project: Project, state: str) -> Built | None:
@@ -269,7 +271,7 @@ def stamped(project: Project, state: str) -> Built | None:
         return None
 
 
-def build_state(project: Project, paper: str, with_pdf: bool, commit: str) -> str:
+def build_state(project: Project, paper: str, with_pdf: bool, commit: str, tags: tuple[Tag, ...]) -> str:
     """A digest of every input file, of the settings mkdocs.yml gives (with what it INHERITs) and the environment
     it reads, of the code that builds, of the commit every page names, and of the edition tags and their commits.
 
@@ -277,8 +279,8 @@ def build_state(project: Project, paper: str, with_pdf: bool, commit: str) -> st
     edition tag, which the What changed page lists.
     """
     digest = hashlib.sha256(f"paper={paper if with_pdf else 'no PDF'}\n".encode())
-    tags = " ".join(f"{tag.name}={tag.commit}" for tag in edition_tags(project.root))
-    for line in (f"code={code_digest()}", f"commit={commit}", f"editions={tags}", f"settings={_site_settings(project.config)}", *_config_environment(project.config)):
+    editions = " ".join(f"{tag.name}={tag.commit}" for tag in tags)
+    for line in (f"code={code_digest()}", f"commit={commit}", f"editions={editions}", f"settings={_site_settings(project.config)}", *_config_environment(project.config)):
         digest.update(line.encode() + b"\n")
     for path in project.inputs():
         digest.update(f"{path.relative_to(project.root).as_posix()}\n{_file_digest(path, project.root)}\n".encode())
