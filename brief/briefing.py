@@ -96,6 +96,11 @@ def topic_page(topic_id: str) -> str:
     return f"topics/{topic_id}.html"
 
 
+def source_page(source_id: str) -> str:
+    """An archived source's page in the built site, from the site's root."""
+    return f"sources/{source_id}.html"
+
+
 def fact_page(topic_id: str, fact_id: str) -> str:
     """Where a fact stands in the built site, from the site's root: on its topic's page, at the fact."""
     return f"{topic_page(topic_id)}#fact-{fact_id}"

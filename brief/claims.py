@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 import jinja2
 from markupsafe import Markup
 
-from .briefing import Dispute, Passage, Source, Topic, TopicRef, fact_page
+from .briefing import Dispute, Passage, Source, Topic, TopicRef, fact_page, source_page
 from .export import plain
 from .models import STATUS_MEANING, Citation, Fact
 
@@ -51,7 +51,7 @@ def counterparts(topic: Topic, disputes: Iterable[Dispute]) -> dict[str, list[st
 def appearance(source: Source, base: str) -> dict[str, object]:
     """A cited article as claims appear in it: the site's archived copy, and the original's address when known."""
     meta = source.meta
-    address = f"{base}sources/{source.id}.html"
+    address = base + source_page(source.id)
     work: dict[str, object] = {"@type": "CreativeWork", "@id": address, "url": address, "name": source.display_title}
     if meta.publisher:
         work["publisher"] = {"name": meta.publisher}

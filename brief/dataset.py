@@ -19,7 +19,7 @@ from typing import Literal
 
 from pydantic import Field, TypeAdapter
 
-from .briefing import Briefing, Source, Topic, fact_page, topic_page
+from .briefing import Briefing, Source, Topic, fact_page, source_page, topic_page
 from .export import statuses
 from .models import Citation, Fact, Figure, Judgement, Model, Slug, SourceMeta, Status
 from .numbers import stating_amount
@@ -248,7 +248,7 @@ def _figure(briefing: Briefing, topic: Topic, figure: Figure) -> dict:
 
 
 def _source(source: Source) -> dict:
-    return source.meta.model_dump() | {"id": source.id, "date_inferred": source.date_inferred, "page": f"sources/{source.id}.html"}
+    return source.meta.model_dump() | {"id": source.id, "date_inferred": source.date_inferred, "page": source_page(source.id)}
 
 
 # CSV columns, in order: documented on the methodology page and in README; a change there is a change here.
