@@ -12,7 +12,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 
@@ -26,34 +26,36 @@ ALIAS_REFUSED = "anchors and aliases (&name, *name) are not supported: write the
 MAX_DEPTH = 24
 
 
-class CoreLoader(yaml.BaseLoader):
-    """Resolves plain scalars by the YAML 1.2 core schema, added to BaseLoader's, which resolves none."""
+# libyaml's parser when PyYAML has it: it reads a well-formed file many times faster than the pure-Python one.
+_FAST_LOADER = yaml.CBaseLoader if yaml.__with_libyaml__ else yaml.BaseLoader
 
-
-class _LibyamlLoader(yaml.CBaseLoader if yaml.__with_libyaml__ else yaml.BaseLoader):
-    """libyaml's parser with the same YAML 1.2 core resolvers; see compose_with_libyaml."""
-
-
-# The YAML 1.2 core schema: only these plain scalars are other than text (YAML 1.1 also reads yes, on, 1:30...).
-_CORE_SCALARS = [
-    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
-    ("tag:yaml.org,2002:int", r"^[-+]?[0-9]+$", "-+0123456789"),
-    ("tag:yaml.org,2002:float", r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?)$", "-+.0123456789"),
-    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
-]
-for _loader in (CoreLoader, _LibyamlLoader):
-    for _tag, _pattern, _first in _CORE_SCALARS:
-        _loader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
-
-
-_COLLECTIONS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+_STR = "tag:yaml.org,2002:str"
 _SCALARS = {
-    "tag:yaml.org,2002:str": str,
+    _STR: str,
     "tag:yaml.org,2002:int": int,
     "tag:yaml.org,2002:float": float,
     "tag:yaml.org,2002:bool": lambda text: text.lower() == "true",
     "tag:yaml.org,2002:null": lambda text: None,
 }
+_COLLECTION_TAGS = {yaml.MappingStartEvent: "tag:yaml.org,2002:map", yaml.SequenceStartEvent: "tag:yaml.org,2002:seq"}
+_NON_SPECIFIC = (None, "!")
+
+# The YAML 1.2 core schema: only these plain scalars are other than text (YAML 1.1 also reads yes, on, 1:30...).
+_CORE_WORDS = {
+    **dict.fromkeys(["~", "null", "Null", "NULL", ""], "tag:yaml.org,2002:null"),
+    **dict.fromkeys(["true", "True", "TRUE", "false", "False", "FALSE"], "tag:yaml.org,2002:bool"),
+}
+_CORE_NUMBER = re.compile(r"(?P<int>[-+]?[0-9]+)|(?P<float>[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?)")
+_NUMBER_FIRST = frozenset("-+.0123456789")
+
+
+def plain_tag(text: str) -> str:
+    """The tag the YAML 1.2 core schema gives a plain (unquoted, untagged) scalar."""
+    word = _CORE_WORDS.get(text)
+    if word is not None:
+        return word
+    number = text[0] in _NUMBER_FIRST and _CORE_NUMBER.fullmatch(text)
+    return f"tag:yaml.org,2002:{number.lastgroup}" if number else _STR
 
 
 class Positions:
@@ -78,10 +80,7 @@ class Positions:
     @property
     def tables(self) -> tuple[dict[Loc, Position], dict[Loc, Position]]:
         if self._tables is None:
-            values: dict[Loc, Position] = {}
-            keys: dict[Loc, Position] = {}
-            _record_positions(_composed(self._text), (), self._line_offset, values, keys)
-            self._tables = (values, keys)
+            self._tables = _read(self._text, "", self._line_offset, record=True).tables
         return self._tables
 
     def __getstate__(self) -> tuple[str, int]:
@@ -90,21 +89,6 @@ class Positions:
     def __setstate__(self, state: tuple[str, int]) -> None:
         self._text, self._line_offset = state
         self._tables = None
-
-
-def _record_positions(node: yaml.Node, loc: Loc, line_offset: int, values: dict[Loc, Position], keys: dict[Loc, Position]) -> None:
-    """The line and column of node and of everything in it, by location.
-
-    Only for a document _Walk accepted: no tags, no merge keys, no duplicate keys, no deep nesting.
-    """
-    values[loc] = (node.start_mark.line + 1 + line_offset, node.start_mark.column + 1)
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            keys[loc + (key_node.value,)] = (key_node.start_mark.line + 1 + line_offset, key_node.start_mark.column + 1)
-            _record_positions(value_node, loc + (key_node.value,), line_offset, values, keys)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _record_positions(item, loc + (index,), line_offset, values, keys)
 
 
 @dataclass(frozen=True)
@@ -159,91 +143,191 @@ class Document(Located):
         return Located(self.path, self.name, self.positions)
 
 
-class _Walk:
-    """Turns a composed YAML node tree into plain data, recording problems (positions are found later, see Positions)."""
+class _TooDeep(Exception):
+    """Reading stops at the first value nested past MAX_DEPTH."""
 
-    def __init__(self, name: str, text: str, line_offset: int):
+
+class Reader:
+    """One document's YAML events read into plain data, with its problems and, when asked
+    to record them, where each value and key is (see Positions).
+
+    It reads events, not a composed node tree: nothing is built but the data, no tag is
+    resolved but by the core schema's patterns, and reading stops at the first value
+    nested past MAX_DEPTH, so no input can exhaust the stack.
+    """
+
+    def __init__(self, name: str, text: str, line_offset: int, record: bool, loader: type[yaml.BaseLoader]):
         self.name = name
         self.text = text
         self.line_offset = line_offset
+        self.tables: tuple[dict[Loc, Position], dict[Loc, Position]] | None = ({}, {}) if record else None
         self.escapes = "\\" in text  # a backslash is the only way to a control character here
         self.errors: list[ContentError] = []
+        self.first: yaml.Event | None = None  # of the stream's one document; None for a stream with none
+        self.data: Any = None
+        parser = loader(text)
+        self.next_event = parser.get_event
+        try:
+            self.stream()
+        except _TooDeep:
+            pass  # reading on would only cost time: PyYAML's scanner slows with each level open
+        finally:
+            parser.dispose()
 
     @functools.cached_property
     def lines(self) -> list[str]:
         return yaml_lines(self.text)
 
-    def position(self, node: yaml.Node) -> Position:
-        return (node.start_mark.line + 1 + self.line_offset, node.start_mark.column + 1)
+    def position(self, event: yaml.Event) -> Position:
+        return (event.start_mark.line + 1 + self.line_offset, event.start_mark.column + 1)
 
-    def fail(self, node: yaml.Node, message: str) -> None:
-        line, col = self.position(node)
+    def fail(self, event: yaml.Event, message: str) -> None:
+        line, col = self.position(event)
         self.errors.append(ContentError(self.name, line, col, message))
 
-    def value(self, node: yaml.Node, depth: int) -> Any:
-        if depth > MAX_DEPTH:
-            self.fail(node, f"nested more than {MAX_DEPTH} levels deep, deeper than any fact sheet: remove the extra nesting")
-            return None
-        if isinstance(node, yaml.ScalarNode):
-            return self.scalar(node)
-        if node.tag not in _COLLECTIONS:
-            # A tag such as !!python/object or !!set on a list or mapping would otherwise pass unnoticed.
-            self.fail(node, f"YAML tag {node.tag!r} is not supported: remove it")
-            return None
-        if isinstance(node, yaml.MappingNode):
-            return self.mapping(node, depth)
-        return [self.value(item, depth + 1) for item in node.value]
+    def stream(self) -> None:
+        event = self.next_event()
+        while type(event) is not yaml.StreamEndEvent:
+            if type(event) is yaml.DocumentStartEvent:
+                if self.first is not None:
+                    raise yaml.composer.ComposerError(
+                        "expected a single document in the stream", self.first.start_mark, "but found another document", event.start_mark
+                    )
+                self.first = self.next_event()
+                self.data = self.value(self.first, 0, ())
+            event = self.next_event()
 
-    def scalar(self, node: yaml.ScalarNode) -> Any:
-        convert = _SCALARS.get(node.tag)
-        if convert is None:
-            self.fail(node, f"YAML tag {node.tag!r} is not supported: remove it")
+    def value(self, event: yaml.Event, depth: int, loc: Loc) -> Any:
+        kind = type(event)
+        if kind is yaml.AliasEvent:
+            # Refused as it comes, before anything could expand it: an alias bomb ("billion laughs") cannot grow.
+            raise yaml.composer.ComposerError(None, None, ALIAS_REFUSED, event.start_mark)
+        if depth > MAX_DEPTH:
+            self.too_deep(event)
+        if self.tables is not None:
+            self.tables[0][loc] = self.position(event)
+        if kind is yaml.ScalarEvent:
+            return self.scalar(event)
+        if event.tag not in _NON_SPECIFIC and event.tag != _COLLECTION_TAGS[kind]:
+            # A tag such as !!python/object or !!set on a list or mapping would otherwise pass unnoticed.
+            self.fail(event, f"YAML tag {event.tag!r} is not supported: remove it")
+            self.skip(event, depth)
             return None
-        refused = self.escapes and REFUSED_CHARACTER.search(node.value)
+        if kind is yaml.MappingStartEvent:
+            return self.mapping(depth, loc)
+        items: list[Any] = []
+        item = self.next_event()
+        while type(item) is not yaml.SequenceEndEvent:
+            items.append(self.value(item, depth + 1, loc + (len(items),)))
+            item = self.next_event()
+        return items
+
+    def scalar(self, event: yaml.ScalarEvent) -> Any:
+        tag = _scalar_tag(event)
+        refused = self.escapes and REFUSED_CHARACTER.search(event.value)
         if refused:
             # Only a double-quoted escape such as "\\x07" or "\\u202E" can put one here; load.decode refuses raw ones.
-            self.fail(node, f"the escape for U+{ord(refused.group()):04X}, {character_kind(refused.group())}, is not allowed: remove it")
+            self.fail(event, f"the escape for U+{ord(refused.group()):04X}, {character_kind(refused.group())}, is not allowed: remove it")
+            return None
+        if tag == _STR:
+            return event.value
+        convert = _SCALARS.get(tag)
+        if convert is None:
+            self.fail(event, f"YAML tag {tag!r} is not supported: remove it")
             return None
         try:
-            return convert(node.value)
+            return convert(event.value)
         except ValueError:  # Python refuses to read integers of more than 4,300 digits
-            self.fail(node, "number too long to read: write a shorter number")
+            self.fail(event, "number too long to read: write a shorter number")
             return None
 
-    def mapping(self, node: yaml.MappingNode, depth: int) -> dict[str, Any]:
+    def mapping(self, depth: int, loc: Loc) -> dict[str, Any]:
         result: dict[str, Any] = {}
-        first_keys: dict[str, yaml.Node] = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge" or (key_node.value == "<<" and not key_node.style):
-                # The YAML 1.2 core schema reads a plain << as text; YAML 1.1 tools would merge, so refuse it.
-                self.fail(key_node, "merge keys (<<) are not supported: write the fields out")
-                continue
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
-                self.fail(key_node, "a key must be a plain word such as `title:`")
-                continue
-            key = key_node.value
-            if key in first_keys:
-                first_line, _ = self.position(first_keys[key])
-                self.fail(key_node, f"duplicate key {key!r} (first at line {first_line}): keep one")
-                continue
-            first_keys[key] = key_node
-            if isinstance(value_node, yaml.ScalarNode) and value_node.style in ("|", ">"):
-                self.refuse_field_in_block(key_node, value_node)
-            result[key] = self.value(value_node, depth + 1)
+        first_keys: dict[str, yaml.Event] = {}
+        key_event = self.next_event()
+        while type(key_event) is not yaml.MappingEndEvent:
+            key = self.key(key_event, depth + 1, first_keys)
+            value_event = self.next_event()
+            if key is None:
+                self.skip(value_event, depth + 1)
+            else:
+                first_keys[key] = key_event
+                if self.tables is not None:
+                    self.tables[1][loc + (key,)] = self.position(key_event)
+                if type(value_event) is yaml.ScalarEvent and value_event.style in ("|", ">"):
+                    self.refuse_field_in_block(key_event, value_event)
+                result[key] = self.value(value_event, depth + 1, loc + (key,))
+            key_event = self.next_event()
         return result
 
-    def refuse_field_in_block(self, key_node: yaml.Node, block: yaml.ScalarNode) -> None:
+    def key(self, event: yaml.Event, depth: int, first_keys: dict[str, yaml.Event]) -> str | None:
+        """The key's text, or None when the key is refused (its value is then skipped)."""
+        if type(event) is not yaml.ScalarEvent:
+            self.fail(event, "a key must be a plain word such as `title:`")
+            self.skip(event, depth)
+            return None
+        tag = _scalar_tag(event)
+        if tag == "tag:yaml.org,2002:merge" or (event.value == "<<" and not event.style):
+            # The YAML 1.2 core schema reads a plain << as text; YAML 1.1 tools would merge, so refuse it.
+            self.fail(event, "merge keys (<<) are not supported: write the fields out")
+            return None
+        if tag != _STR:
+            self.fail(event, "a key must be a plain word such as `title:`")
+            return None
+        if event.value in first_keys:
+            first_line, _ = self.position(first_keys[event.value])
+            self.fail(event, f"duplicate key {event.value!r} (first at line {first_line}): keep one")
+            return None
+        return event.value
+
+    def skip(self, event: yaml.Event, depth: int) -> None:
+        """Read past the rest of the value that event starts, at depth, without recursing."""
+        open_collections = int(isinstance(event, yaml.CollectionStartEvent))
+        while open_collections:
+            event = self.next_event()
+            if isinstance(event, yaml.CollectionEndEvent):
+                open_collections -= 1
+                continue
+            if depth + open_collections > MAX_DEPTH:  # the depth of this value, a child of the innermost one open
+                self.too_deep(event)
+            if isinstance(event, yaml.CollectionStartEvent):
+                open_collections += 1
+
+    def too_deep(self, event: yaml.Event) -> NoReturn:
+        self.fail(event, f"nested more than {MAX_DEPTH} levels deep, deeper than any fact sheet: remove the extra nesting")
+        raise _TooDeep
+
+    def refuse_field_in_block(self, key: yaml.ScalarEvent, block: yaml.ScalarEvent) -> None:
         # A field indented too deep under `text: >-` is read as text, and would only show as a field missing.
-        found = field_in_block(self.lines, key_node, block)
+        found = field_in_block(self.lines, key, block)
         if found:
             line, col, message = found
             self.errors.append(ContentError(self.name, line + 1 + self.line_offset, col + 1, message))
 
 
+def _scalar_tag(event: yaml.ScalarEvent) -> str:
+    if event.tag not in _NON_SPECIFIC:
+        return event.tag
+    return plain_tag(event.value) if event.implicit[0] else _STR
+
+
+def _read(text: str, name: str, line_offset: int, *, record: bool = False) -> Reader:
+    """The document read; a yaml.YAMLError raised here always carries PyYAML's own message and marks.
+
+    libyaml reads first, many times faster; a file it cannot read is read again by the pure-Python parser.
+    """
+    if _FAST_LOADER is not yaml.BaseLoader:
+        try:
+            return Reader(name, text, line_offset, record, _FAST_LOADER)
+        except yaml.YAMLError:
+            pass
+    return Reader(name, text, line_offset, record, yaml.BaseLoader)
+
+
 def parse_yaml(text: str, name: str, path: Path, line_offset: int = 0) -> tuple[Document | None, list[ContentError]]:
     """Parse one YAML mapping; return it, or None and the errors."""
     try:
-        node = _composed(text)
+        read = _read(text, name, line_offset)
     except yaml.MarkedYAMLError as exc:
         return None, [_syntax_error(exc, text, name, line_offset)]
     except yaml.reader.ReaderError as exc:
@@ -252,17 +336,15 @@ def parse_yaml(text: str, name: str, path: Path, line_offset: int = 0) -> tuple[
         return None, [ContentError(name, line + line_offset, col, message)]
     except yaml.YAMLError as exc:
         return None, [ContentError(name, 1 + line_offset, 1, f"YAML syntax: {exc}: check the quotes, brackets and indentation")]
-    except RecursionError:
-        return None, [ContentError(name, 1 + line_offset, 1, "nested too deeply to read: flatten the structure")]
-    if node is None:
+    first, errors = read.first, read.errors
+    if first is None:
         return None, [ContentError(name, 1 + line_offset, 1, "no content: write the fields, starting with `title:`")]
-    walk = _Walk(name, text, line_offset)
-    data = walk.value(node, 0)
-    if not isinstance(node, yaml.MappingNode):
-        walk.fail(node, "expected fields at the top level: write `key: value` lines, starting with `title:`")
-    if walk.errors:
-        return None, walk.errors
-    return Document(path, name, Positions(text, line_offset), data), []
+    if type(first) is not yaml.MappingStartEvent:
+        line, col = first.start_mark.line + 1 + line_offset, first.start_mark.column + 1
+        errors.append(ContentError(name, line, col, "expected fields at the top level: write `key: value` lines, starting with `title:`"))
+    if errors:
+        return None, errors
+    return Document(path, name, Positions(text, line_offset), read.data), []
 
 
 def _syntax_error(exc: yaml.MarkedYAMLError, text: str, name: str, line_offset: int) -> ContentError:
@@ -277,109 +359,6 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, name: str, line_offset: 
     return ContentError(name, line, col, problem if problem == ALIAS_REFUSED else f"YAML syntax: {problem}")
 
 
-def _composed(text: str) -> yaml.Node | None:
-    node = compose_with_libyaml(text)
-    if node is None:
-        if "*" in text:  # no alias without one
-            _refuse_aliases(text)
-        node = yaml.compose(text, Loader=CoreLoader)
-    return node
-
-
-def _refuse_aliases(text: str) -> None:
-    """Raise at the first alias, read from the parser's events before anything is composed: an alias
-    bomb ("billion laughs") is refused before it can grow. A syntax error raises here as it would there."""
-    for event in yaml.parse(text, Loader=yaml.BaseLoader):
-        if isinstance(event, yaml.AliasEvent):
-            raise yaml.composer.ComposerError(None, None, ALIAS_REFUSED, event.start_mark)
-
-
-_EVENT_NODES = {
-    yaml.ScalarEvent: yaml.ScalarNode,
-    yaml.SequenceStartEvent: yaml.SequenceNode,
-    yaml.MappingStartEvent: yaml.MappingNode,
-}
-
-
-def compose_with_libyaml(text: str) -> yaml.Node | None:
-    """The node tree as libyaml reads it, or None when the file needs the pure-Python reader.
-
-    libyaml reads a well-formed file many times faster; the same _Walk then checks its
-    nodes. Anything unusual (a syntax error, an anchor or alias, a tag, several documents,
-    nesting past MAX_DEPTH) is declined, so the pure-Python reader gives the exact
-    message. libyaml's own composer recurses in C, which crashes the process on deeply
-    nested input: it only composes files too plain to nest deeply, and shaped like a
-    fact sheet; other files are composed here from libyaml's events.
-    """
-    if not yaml.__with_libyaml__:
-        return None
-    loader = _LibyamlLoader(text)
-    try:
-        return loader.get_single_node() if _plain(text) else _compose_events(loader)
-    except yaml.YAMLError:
-        return None
-    finally:
-        loader.dispose()
-
-
-# Each level of nesting takes one of these characters ([ { - : ?), so a file with this many at
-# most nests no deeper, which libyaml's composer recurses through without harm. A fact sheet
-# of 25 facts has about 500.
-_PLAIN_MAX_NESTING_MARKS = 2_000
-
-
-def _plain(text: str) -> bool:
-    """Whether text has no tag, no alias (which needs an anchor, &), and too few nesting marks to nest deeply."""
-    marks = sum(text.count(mark) for mark in "[{-:?")
-    return "!" not in text and not ("&" in text and "*" in text) and marks <= _PLAIN_MAX_NESTING_MARKS
-
-
-def _compose_events(loader: yaml.CSafeLoader) -> yaml.Node | None:
-    root: yaml.Node | None = None
-    open_nodes: list[yaml.Node] = []
-    documents = 0
-    while loader.check_event():
-        event = loader.get_event()
-        kind = type(event)
-        if kind is yaml.DocumentStartEvent:
-            documents += 1
-        elif kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
-            open_nodes.pop()
-        elif kind in _EVENT_NODES:
-            if event.anchor is not None or event.tag is not None or documents > 1 or len(open_nodes) > MAX_DEPTH:
-                return None
-            node = _node_from(loader, kind, event)
-            if open_nodes:
-                _add_child(open_nodes[-1], node)
-            else:
-                root = node
-            if kind is not yaml.ScalarEvent:
-                open_nodes.append(node)
-        elif kind is yaml.AliasEvent:
-            return None
-    return root
-
-
-def _node_from(loader: yaml.CSafeLoader, kind: type, event: yaml.Event) -> yaml.Node:
-    node_class = _EVENT_NODES[kind]
-    if kind is yaml.ScalarEvent:
-        tag = loader.resolve(node_class, event.value, event.implicit)
-        # libyaml marks a plain scalar with style "", the pure-Python reader with None.
-        return node_class(tag, event.value, event.start_mark, event.end_mark, style=event.style or None)
-    tag = loader.resolve(node_class, None, event.implicit)
-    return node_class(tag, [], event.start_mark, event.end_mark, flow_style=event.flow_style)
-
-
-def _add_child(parent: yaml.Node, node: yaml.Node) -> None:
-    # A mapping's pairs arrive key first: the pair is (key,) until its value comes.
-    if isinstance(parent, yaml.SequenceNode):
-        parent.value.append(node)
-    elif parent.value and len(parent.value[-1]) == 1:
-        parent.value[-1] = (parent.value[-1][0], node)
-    else:
-        parent.value.append((node,))
-
-
 # PyYAML says what it expected; these say what the editor most likely has to change.
 _SYNTAX_HINTS = (
     ("mapping values are not allowed", "a `: ` inside a value starts a new field: put the whole value in quotes"),
@@ -388,6 +367,7 @@ _SYNTAX_HINTS = (
     ("expected <block end>", "check the indentation: the fields of one item line up under each other"),
     ("did not find expected", "check the indentation: the fields of one item line up under each other"),
     ("cannot start any token", "put the value in quotes"),
+    ("but found another document", "a `---` line starts a second document: a fact sheet is one, so remove it"),
 )
 
 
