@@ -15,7 +15,7 @@ from .models import Citation, Fact, Figure, FactSheet, Glossary, GlossaryTerm, O
 from .quotes import SourceText
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per cited passage: no __dict__ each for the collector to walk
 class Passage:
     """A cited stretch of a source's text, numbered in reading order: the target of citation links."""
 
@@ -59,6 +59,11 @@ class Topic:
     sheet: FactSheet
 
     @cached_property
+    def ref(self) -> TopicRef:
+        """The topic as views across topics name it: one for all its facts."""
+        return TopicRef(self.id, self.sheet.title)
+
+    @cached_property
     def facts_newest_first(self) -> tuple[Fact, ...]:
         undated = PartialDate(0)
         return tuple(sorted(self.sheet.facts, key=lambda fact: fact.date or undated, reverse=True))
@@ -78,7 +83,7 @@ class Topic:
         return tuple(groups + ([(OTHER_THEME, tuple(other))] if other else []))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TopicRef:
     """A topic as a view across topics names it: its id and title. Such a view holds no more of a topic, so a
     page showing it does not render again when something else in the topic is edited."""
@@ -86,9 +91,6 @@ class TopicRef:
     id: str
     title: str
 
-    @classmethod
-    def of(cls, topic: Topic) -> TopicRef:
-        return cls(topic.id, topic.sheet.title)
 
 
 def topic_page(topic_id: str) -> str:
@@ -330,7 +332,7 @@ def _comparisons(group: FigureGroup) -> typing.Iterator[tuple[str, Comparison]]:
 def _figure_groups(topics: tuple[Topic, ...]) -> tuple[FigureGroup, ...]:
     groups: dict[str, list[tuple[TopicRef, Figure]]] = defaultdict(list)
     for topic in topics:
-        ref = TopicRef.of(topic)
+        ref = topic.ref
         for figure in topic.sheet.figures:
             groups[figure.metric].append((ref, figure))
     return tuple(FigureGroup(metric, tuple(entries)) for metric, entries in groups.items())

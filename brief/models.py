@@ -34,7 +34,7 @@ STATUS_MEANING = {
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class PartialDate:
     """A real date known to the day, the month or only the year."""
 

@@ -61,9 +61,10 @@ class Lookups:
             self.found[key] = _looked_up(self._briefing, key)
         return self.found[key]
 
-    def unchanged_in(self, briefing: Briefing) -> bool:
-        """Whether every lookup finds the same in briefing."""
-        return all(_looked_up(briefing, key, missing=None) == value for key, value in self.found.items())
+
+def _finds_the_same(found: dict[tuple[str, ...], object], briefing: Briefing) -> bool:
+    """Whether every lookup of a page (Lookups.found) finds the same in briefing."""
+    return all(_looked_up(briefing, key, missing=None) == value for key, value in found.items())
 
 
 _MISSING = object()
@@ -75,7 +76,7 @@ def _looked_up(briefing: Briefing, key: tuple[str, ...], missing: object = _MISS
             return briefing.sources[key[1]], briefing.passages[(key[1], key[2])]
         # The topic only as named, so that a page naming a fact does not depend on the rest of its topic.
         topic, fact = briefing.facts_by_id[key[1]]
-        return TopicRef.of(topic), fact
+        return topic.ref, fact
     except KeyError:
         if missing is _MISSING:
             raise
@@ -243,7 +244,8 @@ class PageSpec:
 @dataclass(frozen=True)
 class RenderedPage:
     spec: PageSpec
-    lookups: Lookups
+    # What the page looked up and found (Lookups.found); not the Lookups, which would keep its whole briefing alive.
+    found: dict[tuple[str, ...], object]
     page: Page
 
 
@@ -297,14 +299,14 @@ class SiteRenderer:
         rendered = {}
         for spec in self.specs():
             last = kept.get(spec.path)
-            unchanged = last is not None and last.spec == spec and last.lookups.unchanged_in(self.briefing)
+            unchanged = last is not None and last.spec == spec and _finds_the_same(last.found, self.briefing)
             rendered[spec.path] = last if unchanged else self._rendered(spec)
         return RenderedSite(self.common, rendered)
 
     def specs(self) -> Iterator[PageSpec]:
         briefing = self.briefing
         counts = {"fact_count": briefing.fact_count, "source_count": len(briefing.sources)}
-        latest = [(fact, TopicRef.of(topic)) for topic, fact in briefing.latest[:LATEST_COUNT]]
+        latest = [(fact, topic.ref) for topic, fact in briefing.latest[:LATEST_COUNT]]
         bottom_line = briefing.overview.bottom_line if briefing.overview else ()
         overview = {"topics": [TopicCard.of(topic) for topic in briefing.topics], "latest": latest, "figure_groups": briefing.figure_groups, "bottom_line": bottom_line, "watch": briefing.watch, **counts}
         overview["fact_marks"] = len(briefing.topics) <= OVERVIEW_FACT_MARKS_MAX
@@ -338,7 +340,7 @@ class SiteRenderer:
 
     def _timeline_spec(self, path: str, months: list[tuple[str, list[tuple[Fact, TopicRef]]]], **around: object) -> PageSpec:
         present = {topic.id for _, entries in months for _, topic in entries}
-        topics = [TopicRef.of(topic) for topic in self.briefing.topics if topic.id in present]
+        topics = [topic.ref for topic in self.briefing.topics if topic.id in present]
         context = {"months": months, "index": None, "topics": topics, "month_label": None, "newer": None, "older": None, **around}
         return PageSpec(path, "timeline.md.j2", context)
 
@@ -351,11 +353,11 @@ class SiteRenderer:
             self.env, spec.template,
             root=root, page_path=spec.path, edit_path=edit_path, edit_url=edit_url, lookups=lookups, cite=PageCitations(lookups), basis=PageFacts(lookups), **spec.context,
         )
-        return RenderedPage(spec, lookups, Page(spec.path, text.encode("utf-8")))
+        return RenderedPage(spec, lookups.found, Page(spec.path, text.encode("utf-8")))
 
     @cached_property
     def _dated_facts(self) -> list[tuple[Fact, TopicRef]]:
-        return [(fact, TopicRef.of(topic)) for topic, fact in self.briefing.dated_newest_first]
+        return [(fact, topic.ref) for topic, fact in self.briefing.dated_newest_first]
 
     def _timeline_months(self) -> list[tuple[str, list[tuple[Fact, TopicRef]]]]:
         months: dict[str, list[tuple[Fact, TopicRef]]] = {}
@@ -376,7 +378,7 @@ def _citing_by_source(briefing: Briefing) -> dict[str, list[tuple[TopicRef, Fact
     """For each source id, the figures and facts that cite it, in topic order."""
     citing: dict[str, list[tuple[TopicRef, Fact | Figure]]] = defaultdict(list)
     for topic in briefing.topics:
-        ref = TopicRef.of(topic)
+        ref = topic.ref
         for item in (*topic.sheet.figures, *topic.sheet.facts):
             for source_id in dict.fromkeys(citation.source for citation in item.citations):
                 citing[source_id].append((ref, item))

@@ -97,7 +97,7 @@ def test_editing_a_fact_the_overview_does_not_name_leaves_the_overview_unrendere
     memory = Memory(Cache.for_project(project.root))
     briefing, _ = generate(project, memory)
     overview = memory.rendered.rendered["index.md"]
-    named = {key[1] for key in overview.lookups.found if key[0] == "fact"} | {fact.id for _, fact in briefing.latest[: render.LATEST_COUNT]}
+    named = {key[1] for key in overview.found if key[0] == "fact"} | {fact.id for _, fact in briefing.latest[: render.LATEST_COUNT]}
     topic, fact = next((topic, fact) for topic in briefing.topics for fact in topic.sheet.facts if fact.id not in named and f"text: {fact.text}\n" in (project.root / topic.name).read_text(encoding="utf-8"))
     sheet = project.root / topic.name
     sheet.write_text(sheet.read_text(encoding="utf-8").replace(f"text: {fact.text}\n", f"text: {fact.text} Edited.\n"), encoding="utf-8")
