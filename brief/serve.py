@@ -36,7 +36,7 @@ from .cache import Cache
 from .errors import ContentError, ContentErrors
 from .pipeline import Memory, Project, generate, site_nav
 from .serve_errors import REBUILD_PATH, problems_page, with_banner
-from .site import build_site, building, new_output_folder, publish, update_site
+from .site import SearchIndex, build_site, building, new_output_folder, publish, update_site
 from .unforeseen import unforeseen_as_content_errors
 from .watch import POLL_SECONDS, sigterm_as_ctrl_c, watched_paths
 
@@ -142,6 +142,7 @@ class Preview:
     memory: Memory
     nav: list | None = None
     config: bytes | None = None
+    index: SearchIndex | None = None  # the served site's search index
 
 
 def serve_forever(project: Project, port: int, report: Callable[[Rebuild], None]) -> None:
@@ -205,12 +206,14 @@ def _built_and_swapped(project: Project, served: Path, preview: Preview | None) 
             nav, config = site_nav(briefing), project.config.read_bytes()
             removed = any(not (project.staging / path).exists() for path in changed)
             if preview and (preview.nav, preview.config) == (nav, config) and not removed:
-                update_site(project.config, project.staging, served, output, nav)
+                update_site(project.config, project.staging, served, output, nav, preview.index)
+                index = preview.index
             else:
                 build_site(project.config, project.staging, output, nav)
+                index = SearchIndex.read(output)
         publish(output, served)
     finally:
         shutil.rmtree(output, ignore_errors=True)
     if preview:
-        preview.nav, preview.config = nav, config
+        preview.nav, preview.config, preview.index = nav, config, index
     return briefing

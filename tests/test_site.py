@@ -16,7 +16,7 @@ from brief.errors import ContentErrors
 from brief.markup import inline
 from brief.pipeline import Project
 from brief.quotes import normalize
-from brief.site import LOCK_FILE, SEARCH_INDEX, build_site, building, new_output_folder, publish, update_site
+from brief.site import LOCK_FILE, SEARCH_INDEX, SearchIndex, build_site, building, new_output_folder, publish, update_site
 
 
 class PageParser(HTMLParser):
@@ -179,7 +179,7 @@ def test_updating_only_changed_pages_gives_what_a_clean_build_gives(tiny_project
     sheet = project.root / "briefings" / "energy.yaml"
     sheet.write_text(sheet.read_text(encoding="utf-8").replace("Alpha said the pipeline", "Alpha, edited, said the pipeline"), encoding="utf-8")
     pipeline.generate(project)
-    update_site(project.config, project.staging, tmp_path / "before", tmp_path / "updated", nav)
+    update_site(project.config, project.staging, tmp_path / "before", tmp_path / "updated", nav, SearchIndex.read(tmp_path / "before"))
     build_site(project.config, project.staging, tmp_path / "clean", nav)
     assert site_files(tmp_path / "before") == before
     updated, clean = site_files(tmp_path / "updated"), site_files(tmp_path / "clean")
@@ -188,6 +188,7 @@ def test_updating_only_changed_pages_gives_what_a_clean_build_gives(tiny_project
         name: data for name, data in clean.items() if not name.startswith("search/")
     }
     assert search_entries(tmp_path / "updated") == search_entries(tmp_path / "clean")
+    assert updated["search/search_index.js"] == b"var __index = " + updated["search/search_index.json"]
 
 
 def test_a_failed_update_leaves_the_previous_site_whole(tiny_project, tmp_path):
@@ -199,7 +200,7 @@ def test_a_failed_update_leaves_the_previous_site_whole(tiny_project, tmp_path):
     page = project.staging / "methodology.md"
     page.write_text(page.read_text(encoding="utf-8") + "\n[a link to nowhere](missing.md)\n", encoding="utf-8")
     with pytest.raises(ContentErrors):  # strict mode: the broken link stops MkDocs
-        update_site(project.config, project.staging, tmp_path / "before", tmp_path / "updated", nav)
+        update_site(project.config, project.staging, tmp_path / "before", tmp_path / "updated", nav, SearchIndex.read(tmp_path / "before"))
     assert site_files(tmp_path / "before") == before
 
 
