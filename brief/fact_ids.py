@@ -8,6 +8,7 @@ commit holds none of them, the first in file order is kept: sheets by name, fact
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 from pathlib import Path
 
 from .briefing import Topic
@@ -21,11 +22,13 @@ Place = tuple[Located, Loc]
 
 def duplicate_fact_ids(topics: list[tuple[Located, Topic]]) -> list[ContentError]:
     """An error at each fact whose id another fact has, but for the one kept (see the module's docstring)."""
-    places: dict[str, list[Place]] = {}
-    for doc, topic in topics:
+    # Counted first: a place for each of 10,000 facts would be 20,000 objects made for nothing in nearly every run.
+    counts = Counter(fact.id for _, topic in topics for fact in topic.sheet.facts)
+    shared: dict[str, list[Place]] = {fact_id: [] for fact_id, count in counts.items() if count > 1}
+    for doc, topic in topics if shared else ():
         for index, fact in enumerate(topic.sheet.facts):
-            places.setdefault(fact.id, []).append((doc, ("facts", index, "id")))
-    shared = {fact_id: found for fact_id, found in places.items() if len(found) > 1}
+            if fact.id in shared:
+                shared[fact.id].append((doc, ("facts", index, "id")))
     docs = {doc.path: doc for found in shared.values() for doc, _ in found}
     committed = {path: _committed_lines(doc) for path, doc in docs.items()}
     errors = []
