@@ -49,8 +49,13 @@ _CORE_NUMBER = re.compile(r"(?P<int>[-+]?[0-9]+)|(?P<float>[-+]?(?:\.[0-9]+|[0-9
 _NUMBER_FIRST = frozenset("-+.0123456789")
 
 
-def plain_tag(text: str) -> str:
-    """The tag the YAML 1.2 core schema gives a plain (unquoted, untagged) scalar."""
+def _scalar_tag(event: yaml.ScalarEvent) -> str:
+    """The scalar's tag: as written, or for a plain (unquoted, untagged) scalar, the YAML 1.2 core schema's."""
+    if event.tag not in _NON_SPECIFIC:
+        return event.tag
+    if not event.implicit[0]:
+        return _STR
+    text = event.value
     word = _CORE_WORDS.get(text)
     if word is not None:
         return word
@@ -303,12 +308,6 @@ class Reader:
         if found:
             line, col, message = found
             self.errors.append(ContentError(self.name, line + 1 + self.line_offset, col + 1, message))
-
-
-def _scalar_tag(event: yaml.ScalarEvent) -> str:
-    if event.tag not in _NON_SPECIFIC:
-        return event.tag
-    return plain_tag(event.value) if event.implicit[0] else _STR
 
 
 def _read(text: str, name: str, line_offset: int, *, record: bool = False) -> Reader:
