@@ -7,7 +7,7 @@ last good site up while its errors are reported. A source awaiting review is
 previewed all the same (an editor previews it to review it), with the warnings
 reported on every rebuild. When the navigation and mkdocs.yml are those of the
 served site, a rebuild builds only the changed pages and links the rest from the
-served folder (see site.update_site).
+served folder (see site_update.py).
 
 While the last rebuild found problems, every HTML page served carries them in a banner
 above it (see serve_errors.py), and before any build has succeeded every address answers with
@@ -36,7 +36,8 @@ from .cache import Cache
 from .errors import ContentError, ContentErrors
 from .pipeline import Memory, Project, generate, site_nav
 from .serve_errors import REBUILD_PATH, problems_page, with_banner
-from .site import SearchIndex, build_site, building, new_output_folder, publish, update_site
+from .site import build_site, building, new_output_folder, publish
+from .site_update import SearchIndex, update_site
 from .unforeseen import unforeseen_as_content_errors
 from .watch import POLL_SECONDS, sigterm_as_ctrl_c, watched_paths
 

@@ -16,7 +16,8 @@ from brief.errors import ContentErrors
 from brief.markup import inline
 from brief.pipeline import Project
 from brief.quotes import normalize
-from brief.site import LOCK_FILE, SEARCH_INDEX, SearchIndex, build_site, building, new_output_folder, publish, update_site
+from brief.site import LOCK_FILE, build_site, building, new_output_folder, publish
+from brief.site_update import SEARCH_INDEX, SearchIndex, update_site
 
 
 class PageParser(HTMLParser):
