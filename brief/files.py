@@ -19,11 +19,16 @@ from .cache import Cache
 from .document import Document, Loc, Located
 from .errors import ContentError
 from .load import GLOSSARY_FILE, OVERVIEW_FILE, SHEETS_DIR, ContentFile, SourceFile, parse
-from .models import STATUSES, Citation, FactSheet, Glossary, Overview, SourceMeta
+from .models import STATUSES, Citation, FactSheet, Glossary, Overview, PartialDate, SourceMeta
+from .numbers import figure_problem, numbers_missing
 
 M = typing.TypeVar("M", bound=BaseModel)
 SLUG_HINT = "ids use lowercase letters a-z, digits and single hyphens, e.g. `power-of-siberia`"
 _FILE_MODELS: dict[str, type[BaseModel]] = {SHEETS_DIR: FactSheet, GLOSSARY_FILE: Glossary, OVERVIEW_FILE: Overview}
+
+
+# Where, what to say, and the citations (source id, normalised quote) that must be found for it to be said.
+NumberProblem = tuple[Loc, str, tuple[tuple[str, str], ...]]
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,8 @@ class CheckedFile:
     parsed: Located | SourceFile | None
     model: BaseModel | None
     errors: tuple[ContentError, ...]
+    # A fact sheet's numbers its quotes do not state (number_problems): reported by validate once its quotes are found.
+    number_problems: tuple[NumberProblem, ...] = ()
 
 
 def checked_files(files: list[ContentFile], cache: Cache | None = None) -> list[CheckedFile]:
@@ -64,7 +71,37 @@ def checked_file(file: ContentFile) -> CheckedFile:
             citation.normalized_quote  # noqa: B018 - made once, here
         if model is not None:
             parsed = parsed.located()
+        if isinstance(model, FactSheet):
+            return CheckedFile(file.kind, file.path, parsed, model, tuple(errors + problems), number_problems(model))
     return CheckedFile(file.kind, file.path, parsed, model, tuple(errors + problems))
+
+
+def number_problems(sheet: FactSheet) -> tuple[NumberProblem, ...]:
+    """Each figure value and each number in a fact's text that its own quotes do not state.
+
+    They depend on the sheet alone, so they are found here, once per version of the file, and kept
+    with it; whether the quotes are in their sources is for validate, which reports a problem only then
+    (a quote not found has its own error).
+    """
+    problems: list[NumberProblem] = []
+    for index, figure in enumerate(sheet.figures):
+        problem = figure_problem(figure.value, figure.unit, figure.qualifier, [citation.quote for citation in figure.cite])
+        if problem:
+            problems.append((("figures", index, "value"), problem, _cited(figure.cite)))
+    for index, fact in enumerate(sheet.facts):
+        for written, _ in numbers_missing(fact.text, [citation.quote for citation in fact.cite], date_parts(fact.date)):
+            message = f'the text says "{written}" but no quote does: cite the words that state it, or correct the text'
+            problems.append((("facts", index, "text"), message, _cited(fact.cite)))
+    return tuple(problems)
+
+
+def _cited(cite: list[Citation]) -> tuple[tuple[str, str], ...]:
+    return tuple((citation.source, citation.normalized_quote) for citation in cite)
+
+
+def date_parts(when: PartialDate | None) -> tuple[str, ...]:
+    """The year, month and day a fact is dated to: a text may write them without its quotes doing so."""
+    return tuple(str(part) for part in (when.year, when.month, when.day) if part) if when else ()
 
 
 def _validated(cls: type[M], doc: Document) -> tuple[M | None, list[ContentError]]:

@@ -15,10 +15,10 @@ from .briefing import THEMED_ABOVE, Briefing, Topic, briefing_from
 from .document import Document, Loc
 from .errors import ContentError, Warnings
 from .fact_ids import duplicate_fact_ids
-from .files import CLAIM_CITATIONS, CheckedFile, citations_of, slug_problem
+from .files import CLAIM_CITATIONS, CheckedFile, citations_of, date_parts, slug_problem
 from .load import GLOSSARY_FILE, OVERVIEW_FILE, SHEETS_DIR, SOURCES_DIR, SourceFile
-from .models import FACT_REFERENCE, SLUG_PATTERN, Citation, Fact, Figure, Judgement, Overview, PartialDate, SourceMeta, displayed_url, host_scripts, url_host
-from .numbers import figure_problem, numbers_missing
+from .models import FACT_REFERENCE, SLUG_PATTERN, Citation, Fact, Figure, Judgement, Overview, SourceMeta, displayed_url, host_scripts, url_host
+from .numbers import numbers_missing
 from .quotes import SourceText
 
 # Page names the site uses itself; a topic may not take them.
@@ -34,6 +34,7 @@ def validate(files: list[CheckedFile]) -> tuple[Briefing | None, list[ContentErr
     texts: dict[str, SourceText] = {}
     broken = set()
     topics: list[tuple[Document, Topic]] = []
+    sheets: list[CheckedFile] = []  # the files of topics
     salvaged = []
     glossary_file = overview_file = None
     for file in files:
@@ -49,6 +50,7 @@ def validate(files: list[CheckedFile]) -> tuple[Briefing | None, list[ContentErr
             errors += _check_topic_id(file.parsed)
             if file.model is not None:
                 topics.append((file.parsed, Topic(file.path.stem, file.parsed.name, file.model)))
+                sheets.append(file)
             else:
                 salvaged += _salvaged_citations(file.parsed)
         elif file.kind == GLOSSARY_FILE and file.parsed is not None:
@@ -68,7 +70,7 @@ def validate(files: list[CheckedFile]) -> tuple[Briefing | None, list[ContentErr
     cited = _all_citations(topics, glossary_file) + salvaged
     found, citation_errors = _find_citations(cited, texts, frozenset(broken))
     errors += citation_errors
-    errors += _check_numbers(topics, found)
+    errors += _check_numbers(sheets, found)
     errors += _check_judgement_numbers(topics, judged, overview_file, found)
     if errors or not topics or broken:
         return None, errors
@@ -193,33 +195,19 @@ def _find_citations(
     return found, errors
 
 
-def _check_numbers(topics: list[tuple[Document, Topic]], found: dict[tuple[str, str], tuple[int, int]]) -> list[ContentError]:
-    """Each figure's value and each number in a fact's text, stated by its quotes; an item with a quote not found is
-    skipped, as that quote has its error already."""
-    errors = []
-    for doc, topic in topics:
-        for index, figure in enumerate(topic.sheet.figures):
-            if _all_found(figure.cite, found):
-                problem = figure_problem(figure.value, figure.unit, figure.qualifier, [citation.quote for citation in figure.cite])
-                errors += [doc.error(("figures", index, "value"), problem)] if problem else []
-        for index, fact in enumerate(topic.sheet.facts):
-            if _all_found(fact.cite, found):
-                missing = numbers_missing(fact.text, [citation.quote for citation in fact.cite], _date_parts(fact.date))
-                errors += [doc.error(("facts", index, "text"), _unstated(written)) for written, _ in missing]
-    return errors
+def _check_numbers(sheets: list[CheckedFile], found: dict[tuple[str, str], tuple[int, int]]) -> list[ContentError]:
+    """Each number a sheet's figures and facts state that their quotes do not (files.number_problems); an item
+    with a quote not found is skipped, as that quote has its error already."""
+    return [
+        sheet.parsed.error(loc, message)
+        for sheet in sheets
+        for loc, message, cited in sheet.number_problems
+        if all(key in found for key in cited)
+    ]
 
 
 def _all_found(cite: list[Citation], found: dict[tuple[str, str], tuple[int, int]]) -> bool:
     return all((citation.source, citation.normalized_quote) in found for citation in cite)
-
-
-def _date_parts(when: PartialDate | None) -> tuple[str, ...]:
-    """The year, month and day a fact is dated to: a text may write them without its quotes doing so."""
-    return tuple(str(part) for part in (when.year, when.month, when.day) if part) if when else ()
-
-
-def _unstated(written: str) -> str:
-    return f'the text says "{written}" but no quote does: cite the words that state it, or correct the text'
 
 
 def _check_contradictions(topics: list[tuple[Document, Topic]]) -> list[ContentError]:
@@ -307,7 +295,7 @@ def _check_judgement_numbers(
         if len(basis) < len(based_on) or not all(_all_found(fact.cite, found) for fact in basis):
             continue  # an unknown id or a quote not found has its own error
         quotes = [citation.quote for fact in basis for citation in fact.cite]
-        dates = tuple(part for fact in basis for part in _date_parts(fact.date))
+        dates = tuple(part for fact in basis for part in date_parts(fact.date))
         for written, _ in numbers_missing(text, quotes, dates):
             errors.append(doc.error(loc, f'the text says "{written}" but none of the facts it is based on quotes it: base it on a fact that states it, or correct the text'))
     return errors
