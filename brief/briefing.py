@@ -203,7 +203,7 @@ class Briefing:
         return sum(len(topic.sheet.facts) for topic in self.topics)
 
     def passage(self, citation: Citation) -> Passage:
-        return self.passages[(citation.source, citation.normalized_quote)]
+        return self.passages[citation.quote_key]
 
     @cached_property
     def facts_by_id(self) -> MappingProxyType[str, tuple[Topic, Fact]]:

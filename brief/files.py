@@ -56,7 +56,8 @@ def checked_files(files: list[ContentFile], cache: Cache | None = None) -> list[
 
 def checked_file(file: ContentFile) -> CheckedFile:
     """The file parsed and made into its model, with what checking quotes needs made too: the normalised
-    text of a source and the normalised quote of each citation, so that they are kept with it."""
+    text of a source and the normalised quote of each citation, so that they are kept with it; and a
+    fact sheet's number problems."""
     parsed, errors = parse(file)
     if parsed is None:
         return CheckedFile(file.kind, file.path, None, None, tuple(errors))
@@ -71,9 +72,8 @@ def checked_file(file: ContentFile) -> CheckedFile:
             citation.normalized_quote  # noqa: B018 - made once, here
         if model is not None:
             parsed = parsed.located()
-        if isinstance(model, FactSheet):
-            return CheckedFile(file.kind, file.path, parsed, model, tuple(errors + problems), number_problems(model))
-    return CheckedFile(file.kind, file.path, parsed, model, tuple(errors + problems))
+    numbers = number_problems(model) if isinstance(model, FactSheet) else ()
+    return CheckedFile(file.kind, file.path, parsed, model, tuple(errors + problems), numbers)
 
 
 def number_problems(sheet: FactSheet) -> tuple[NumberProblem, ...]:
@@ -87,16 +87,16 @@ def number_problems(sheet: FactSheet) -> tuple[NumberProblem, ...]:
     for index, figure in enumerate(sheet.figures):
         problem = figure_problem(figure.value, figure.unit, figure.qualifier, [citation.quote for citation in figure.cite])
         if problem:
-            problems.append((("figures", index, "value"), problem, _cited(figure.cite)))
+            problems.append((("figures", index, "value"), problem, quote_keys(figure.cite)))
     for index, fact in enumerate(sheet.facts):
         for written, _ in numbers_missing(fact.text, [citation.quote for citation in fact.cite], date_parts(fact.date)):
             message = f'the text says "{written}" but no quote does: cite the words that state it, or correct the text'
-            problems.append((("facts", index, "text"), message, _cited(fact.cite)))
+            problems.append((("facts", index, "text"), message, quote_keys(fact.cite)))
     return tuple(problems)
 
 
-def _cited(cite: list[Citation]) -> tuple[tuple[str, str], ...]:
-    return tuple((citation.source, citation.normalized_quote) for citation in cite)
+def quote_keys(cite: list[Citation]) -> tuple[tuple[str, str], ...]:
+    return tuple(citation.quote_key for citation in cite)
 
 
 def date_parts(when: PartialDate | None) -> tuple[str, ...]:

@@ -213,6 +213,11 @@ class Citation(Model):
         """The quote as it is looked for in its source (quotes.normalize); made where the sheet is read, and kept with it."""
         return normalize(self.quote)
 
+    @property
+    def quote_key(self) -> tuple[str, str]:
+        """The quote as check finds it and the site numbers its passage: its source and its normalised words."""
+        return (self.source, self.normalized_quote)
+
 
 class Claim(Model):
     """What facts and figures share: who says it, how far it stands, who else confirms it, and where it is written."""

@@ -51,7 +51,7 @@ class Lookups:
         self.found: dict[tuple[str, ...], object] = {}
 
     def citation(self, citation: Citation) -> tuple[Source, Passage]:
-        return self._found(("citation", citation.source, citation.normalized_quote))  # type: ignore[return-value]
+        return self._found(("citation", *citation.quote_key))  # type: ignore[return-value]
 
     def fact(self, fact_id: str) -> tuple[TopicRef, Fact]:
         return self._found(("fact", fact_id))  # type: ignore[return-value]

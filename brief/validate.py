@@ -15,7 +15,7 @@ from .briefing import THEMED_ABOVE, Briefing, Topic, briefing_from
 from .document import Document, Loc
 from .errors import ContentError, Warnings
 from .fact_ids import duplicate_fact_ids
-from .files import CLAIM_CITATIONS, CheckedFile, citations_of, date_parts, slug_problem
+from .files import CLAIM_CITATIONS, CheckedFile, citations_of, date_parts, quote_keys, slug_problem
 from .load import GLOSSARY_FILE, OVERVIEW_FILE, SHEETS_DIR, SOURCES_DIR, SourceFile
 from .models import FACT_REFERENCE, SLUG_PATTERN, Citation, Fact, Figure, Judgement, Overview, SourceMeta, displayed_url, host_scripts, url_host
 from .numbers import numbers_missing
@@ -34,7 +34,6 @@ def validate(files: list[CheckedFile]) -> tuple[Briefing | None, list[ContentErr
     texts: dict[str, SourceText] = {}
     broken = set()
     topics: list[tuple[Document, Topic]] = []
-    sheets: list[CheckedFile] = []  # the files of topics
     salvaged = []
     glossary_file = overview_file = None
     for file in files:
@@ -50,7 +49,6 @@ def validate(files: list[CheckedFile]) -> tuple[Briefing | None, list[ContentErr
             errors += _check_topic_id(file.parsed)
             if file.model is not None:
                 topics.append((file.parsed, Topic(file.path.stem, file.parsed.name, file.model)))
-                sheets.append(file)
             else:
                 salvaged += _salvaged_citations(file.parsed)
         elif file.kind == GLOSSARY_FILE and file.parsed is not None:
@@ -70,7 +68,7 @@ def validate(files: list[CheckedFile]) -> tuple[Briefing | None, list[ContentErr
     cited = _all_citations(topics, glossary_file) + salvaged
     found, citation_errors = _find_citations(cited, texts, frozenset(broken))
     errors += citation_errors
-    errors += _check_numbers(sheets, found)
+    errors += _check_numbers(files, found)
     errors += _check_judgement_numbers(topics, judged, overview_file, found)
     if errors or not topics or broken:
         return None, errors
@@ -180,7 +178,7 @@ def _find_citations(
             hint = f"did you mean {guess[0]!r}?" if guess else f"add the article as sources/{citation.source}.md"
             errors.append(doc.error(loc + ("source",), f"no source {citation.source!r} in sources/: {hint}"))
             continue
-        key = (citation.source, citation.normalized_quote)
+        key = citation.quote_key
         if key in found:
             continue
         span = text.find_normalized(key[1])
@@ -195,19 +193,14 @@ def _find_citations(
     return found, errors
 
 
-def _check_numbers(sheets: list[CheckedFile], found: dict[tuple[str, str], tuple[int, int]]) -> list[ContentError]:
-    """Each number a sheet's figures and facts state that their quotes do not (files.number_problems); an item
-    with a quote not found is skipped, as that quote has its error already."""
-    return [
-        sheet.parsed.error(loc, message)
-        for sheet in sheets
-        for loc, message, cited in sheet.number_problems
-        if all(key in found for key in cited)
-    ]
+def _check_numbers(files: list[CheckedFile], found: dict[tuple[str, str], tuple[int, int]]) -> list[ContentError]:
+    """Each number a valid sheet's figures and facts state that their quotes do not (files.number_problems, none
+    for other files); an item with a quote not found is skipped, as that quote has its error already."""
+    return [file.parsed.error(loc, message) for file in files for loc, message, keys in file.number_problems if all(key in found for key in keys)]
 
 
 def _all_found(cite: list[Citation], found: dict[tuple[str, str], tuple[int, int]]) -> bool:
-    return all((citation.source, citation.normalized_quote) in found for citation in cite)
+    return all(key in found for key in quote_keys(cite))
 
 
 def _check_contradictions(topics: list[tuple[Document, Topic]]) -> list[ContentError]:
