@@ -94,9 +94,11 @@ def topic_claims(topic: Topic, disputes: Iterable[Dispute], base: str, citation:
     others = counterparts(topic, disputes)
     graph, works = [], {}
     for own in topic.sheet.facts:
-        sources = [citation(cited)[0] for cited in own.cite]
-        cited = [works.setdefault(source.id, appearance(source, base)) for source in dict.fromkeys(sources)]
-        made = claim(own, topic.id, base, cited)
+        sources = {source.id: source for source, _ in map(citation, own.cite)}
+        for source_id, source in sources.items():
+            if source_id not in works:  # described once, by the first fact citing it
+                works[source_id] = appearance(source, base)
+        made = claim(own, topic.id, base, [works[source_id] for source_id in sources])
         if own.id in others:
             made["contradicts"] = [contradicting(*fact(other_id), base) for other_id in others[own.id]]
         graph.append(made)

@@ -25,7 +25,7 @@ def duplicate_fact_ids(topics: list[tuple[Located, Topic]]) -> list[ContentError
     # Counted first: a place for each of 10,000 facts would be 20,000 objects made for nothing in nearly every run.
     counts = Counter(fact.id for _, topic in topics for fact in topic.sheet.facts)
     shared: dict[str, list[Place]] = {fact_id: [] for fact_id, count in counts.items() if count > 1}
-    for doc, topic in topics if shared else ():
+    for doc, topic in topics:
         for index, fact in enumerate(topic.sheet.facts):
             if fact.id in shared:
                 shared[fact.id].append((doc, ("facts", index, "id")))
