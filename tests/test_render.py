@@ -81,9 +81,10 @@ def test_a_render_from_the_last_one_equals_a_full_render(project_copy, monkeypat
 
     generate(project, memory)
 
-    assert {page.path: page.data.decode() for page in memory.rendered.pages} == rendered_pages(project)
+    expected = rendered_pages(project)
+    assert {page.path: page.data.decode() for page in memory.rendered.pages} == expected
     staged = {path.relative_to(project.staging).as_posix(): path.read_text(encoding="utf-8") for path in project.staging.rglob("*.md")}
-    assert staged == rendered_pages(project)
+    assert staged == expected
     kept = [path for path, rendered in memory.rendered.rendered.items() if first.rendered.get(path) is rendered]
     if path.startswith("briefings/"):
         # Pages that show nothing of the edit are not rendered again (here: the methodology and another topic).
