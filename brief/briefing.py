@@ -212,6 +212,11 @@ class Briefing:
     def date_inferred(self, fact: Fact) -> bool:
         return fact.id in self.inferred_dates
 
+    @property
+    def _dated(self) -> list[tuple[Topic, Fact]]:
+        # The pairs of facts_by_id, not new ones: serve makes a briefing on every edit, and each pair is one more object to collect.
+        return [pair for pair in self.facts_by_id.values() if pair[1].date]
+
     @cached_property
     def watch(self) -> tuple[WatchItem, ...]:
         """The overview's coming events the as-of date has not passed, soonest first; the rest drop off (check warns)."""
@@ -221,7 +226,7 @@ class Briefing:
     @cached_property
     def latest(self) -> tuple[tuple[Topic, Fact], ...]:
         """Dated facts as the overview leads with them: those editors mark key first, then the rest, newest first within each."""
-        dated = [(topic, fact) for topic in self.topics for fact in topic.sheet.facts if fact.date]
+        dated = self._dated
         # Facts of one day in the order of their ids, so the order never depends on the order files are read.
         dated.sort(key=lambda pair: pair[1].id)
         # Sorted on plain tuples: PartialDate's generated comparisons run in Python. Stable: ids stay in order within a day.
@@ -231,9 +236,8 @@ class Briefing:
     @cached_property
     def dated_newest_first(self) -> tuple[tuple[Topic, Fact], ...]:
         """Dated facts as the timeline and the feed list them: newest first, facts of one date by id, from the last."""
-        dated = [(topic, fact) for topic in self.topics for fact in topic.sheet.facts if fact.date]
         # Sorted on plain tuples: PartialDate's generated comparisons run in Python.
-        return tuple(sorted(dated, key=lambda pair: (pair[1].date.year, pair[1].date.month, pair[1].date.day, pair[1].id), reverse=True))
+        return tuple(sorted(self._dated, key=lambda pair: (pair[1].date.year, pair[1].date.month, pair[1].date.day, pair[1].id), reverse=True))
 
     # Views the site and the PDF both show, made once here.
     @cached_property
