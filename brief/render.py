@@ -44,17 +44,21 @@ TIMELINE_PAGE_MAX = 400
 
 
 class Lookups:
-    """What a page looked up in the briefing while it rendered, and what it found: citations' passages, linked facts."""
+    """What a page looked up in the briefing while it rendered, and what it found: citations' passages, linked facts.
+
+    Each thing found is kept under its own key, never paired with another in a tuple: serve keeps
+    every page's finds, and a pair would be one more object for the collector to walk (33,000 at 10,000 facts).
+    """
 
     def __init__(self, briefing: Briefing):
         self._briefing = briefing
         self.found: dict[tuple[str, ...], object] = {}
 
     def citation(self, citation: Citation) -> tuple[Source, Passage]:
-        return self._found(("citation", *citation.quote_key))  # type: ignore[return-value]
+        return self._found(("source", citation.source)), self._found(("citation", *citation.quote_key))  # type: ignore[return-value]
 
     def fact(self, fact_id: str) -> tuple[TopicRef, Fact]:
-        return self._found(("fact", fact_id))  # type: ignore[return-value]
+        return self._found(("topic of", fact_id)), self._found(("fact", fact_id))  # type: ignore[return-value]
 
     def _found(self, key: tuple[str, ...]) -> object:
         if key not in self.found:
@@ -72,11 +76,13 @@ _MISSING = object()
 
 def _looked_up(briefing: Briefing, key: tuple[str, ...], missing: object = _MISSING) -> object:
     try:
+        if key[0] == "source":
+            return briefing.sources[key[1]]
         if key[0] == "citation":
-            return briefing.sources[key[1]], briefing.passages[(key[1], key[2])]
-        # The topic only as named, so that a page naming a fact does not depend on the rest of its topic.
+            return briefing.passages[(key[1], key[2])]
         topic, fact = briefing.facts_by_id[key[1]]
-        return topic.ref, fact
+        # The topic only as named, so that a page naming a fact does not depend on the rest of its topic.
+        return fact if key[0] == "fact" else topic.ref
     except KeyError:
         if missing is _MISSING:
             raise
