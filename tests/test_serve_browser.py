@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import TINY_SHEET
-from test_browser import CHROMIUM, CHROMIUM_ARGS, COLOUR_RULES
+from test_browser import AXE_OPTIONS, CHROMIUM, CHROMIUM_ARGS, COLOUR_RULES
 from test_serve import BROKEN, BROKEN_LINE, CHANGE_TIMEOUT, START_TIMEOUT, Server, free_port, seconds_until
 
 pytestmark = [
@@ -76,12 +76,12 @@ def serious_violations(page) -> list[str]:
             if violation["impact"] in ("serious", "critical"):
                 found.append(f"{scheme}: {violation['id']} {[node['target'] for node in violation['nodes']][:3]}")
 
-    check({"resultTypes": ["violations"]})
+    check(AXE_OPTIONS)
     toggle = page.locator("form[data-md-component=palette] label:visible")
     if toggle.count():
         toggle.click()
         page.wait_for_function("document.getAnimations().length === 0")
-        check({"resultTypes": ["violations"], "runOnly": COLOUR_RULES})
+        check({**AXE_OPTIONS, "runOnly": COLOUR_RULES})
     return found
 
 
