@@ -98,7 +98,6 @@ class TopicRef:
     title: str
 
 
-
 def topic_page(topic_id: str) -> str:
     """A topic's page in the built site, from the site's root."""
     return f"topics/{topic_id}.html"

@@ -196,11 +196,12 @@ def _find_citations(
 def _check_numbers(files: list[CheckedFile], found: dict[tuple[str, str], tuple[int, int]]) -> list[ContentError]:
     """Each number a valid sheet's figures and facts state that their quotes do not (files.number_problems, none
     for other files); an item with a quote not found is skipped, as that quote has its error already."""
-    return [file.parsed.error(loc, message) for file in files for loc, message, keys in file.number_problems if all(key in found for key in keys)]
+    return [file.parsed.error(loc, message) for file in files for loc, message, keys in file.number_problems if _all_found(keys, found)]
 
 
-def _all_found(cite: list[Citation], found: dict[tuple[str, str], tuple[int, int]]) -> bool:
-    return all(key in found for key in quote_keys(cite))
+def _all_found(keys: tuple[tuple[str, str], ...], found: dict[tuple[str, str], tuple[int, int]]) -> bool:
+    """Whether every citation's quote (by Citation.quote_key) was found in its source."""
+    return all(key in found for key in keys)
 
 
 def _check_contradictions(topics: list[tuple[Document, Topic]]) -> list[ContentError]:
@@ -285,7 +286,7 @@ def _check_judgement_numbers(
     errors = []
     for doc, loc, text, based_on in texts:
         basis = [facts[fact_id] for fact_id in based_on if fact_id in facts]
-        if len(basis) < len(based_on) or not all(_all_found(fact.cite, found) for fact in basis):
+        if len(basis) < len(based_on) or not all(_all_found(quote_keys(fact.cite), found) for fact in basis):
             continue  # an unknown id or a quote not found has its own error
         quotes = [citation.quote for fact in basis for citation in fact.cite]
         dates = tuple(part for fact in basis for part in date_parts(fact.date))
