@@ -23,6 +23,7 @@ Loc = tuple[str | int, ...]
 Position = tuple[int, int]
 
 ALIAS_REFUSED = "anchors and aliases (&name, *name) are not supported: write the value out"
+KEY_REFUSED = "a key must be a plain word such as `title:`"
 MAX_DEPTH = 24
 
 
@@ -268,7 +269,7 @@ class Reader:
     def key(self, event: yaml.Event, depth: int, first_keys: dict[str, yaml.Event]) -> str | None:
         """The key's text, or None when the key is refused (its value is then skipped)."""
         if type(event) is not yaml.ScalarEvent:
-            self.fail(event, "a key must be a plain word such as `title:`")
+            self.fail(event, KEY_REFUSED)
             self.skip(event, depth)
             return None
         tag = _scalar_tag(event)
@@ -277,7 +278,7 @@ class Reader:
             self.fail(event, "merge keys (<<) are not supported: write the fields out")
             return None
         if tag != _STR:
-            self.fail(event, "a key must be a plain word such as `title:`")
+            self.fail(event, KEY_REFUSED)
             return None
         if event.value in first_keys:
             first_line, _ = self.position(first_keys[event.value])
