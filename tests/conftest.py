@@ -184,3 +184,8 @@ def edited(path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert text.count(old) == 1, old
     path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The browser tests first: they are the longest, and started last they would leave one worker idle while another finishes them."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is None)
