@@ -9,6 +9,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from itertools import islice
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, GetCoreSchemaHandler, StringConstraints
@@ -187,7 +188,7 @@ _WORD = re.compile(r"\S*[^\W_]\S*")
 
 def _long_enough(quote: str) -> str:
     # Fewer words ("the", "C") are found in almost any article and show nothing of what it says.
-    if len(_WORD.findall(quote)) < MIN_QUOTE_WORDS:
+    if len(list(islice(_WORD.finditer(quote), MIN_QUOTE_WORDS))) < MIN_QUOTE_WORDS:  # the first few words settle it
         raise ValueError(f"{quote!r} is too short to show what the source says: quote at least {MIN_QUOTE_WORDS} words")
     return quote
 
