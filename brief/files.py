@@ -69,7 +69,7 @@ def checked_file(file: ContentFile) -> CheckedFile:
     else:
         model, problems = _validated(_FILE_MODELS[file.kind], parsed)
         for _, citation in citations_of(model):
-            citation.normalized_quote  # noqa: B018 - made once, here
+            citation.quote_key  # noqa: B018 - made once, here
         if model is not None:
             parsed = parsed.located()
     numbers = number_problems(model) if isinstance(model, FactSheet) else ()

@@ -210,14 +210,12 @@ class Citation(Model):
     quote: Quote = Field(description=f"The source's exact words, at least {MIN_QUOTE_WORDS} of them.")
 
     @functools.cached_property
-    def normalized_quote(self) -> str:
-        """The quote as it is looked for in its source (quotes.normalize); made where the sheet is read, and kept with it."""
-        return normalize(self.quote)
-
-    @property
     def quote_key(self) -> tuple[str, str]:
-        """The quote as check finds it and the site numbers its passage: its source and its normalised words."""
-        return (self.source, self.normalized_quote)
+        """The quote as check finds it and the site numbers its passage: its source and its normalised words (quotes.normalize).
+
+        Made where the sheet is read and kept with it: every check and every page looks quotes up by it.
+        """
+        return (self.source, normalize(self.quote))
 
 
 class Claim(Model):
