@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable, Iterator
 from datetime import date
+from itertools import chain
 
 from pydantic import ValidationError
 
@@ -65,7 +67,7 @@ def validate(files: list[CheckedFile]) -> tuple[Briefing | None, list[ContentErr
     judged = _judgements(topics, overview_file)
     errors += _check_based_on(topics, judged, overview_file)
     errors += _check_fact_references(topics, overview_file)
-    cited = _all_citations(topics, glossary_file) + salvaged
+    cited = chain(_all_citations(topics, glossary_file), salvaged)
     found, citation_errors = _find_citations(cited, texts, frozenset(broken))
     errors += citation_errors
     errors += _check_numbers(files, found)
@@ -130,12 +132,18 @@ def _check_metric_units(topics: list[tuple[Document, Topic]]) -> list[ContentErr
     return errors
 
 
-def _all_citations(topics: list[tuple[Document, Topic]], glossary: CheckedFile | None) -> list[tuple[Document, Loc, Citation]]:
-    """Every citation in the content, with the file and place it is written."""
-    cited = [(doc, loc, citation) for doc, topic in topics for loc, citation in citations_of(topic.sheet)]
+def _all_citations(topics: list[tuple[Document, Topic]], glossary: CheckedFile | None) -> Iterator[tuple[Document, Loc, Citation]]:
+    """Every citation in the content, with the file and place it is written.
+
+    One at a time, not as a list: serve checks on every edit, and a list of them all would live long
+    enough to count towards the next full garbage collection.
+    """
+    for doc, topic in topics:
+        for loc, citation in citations_of(topic.sheet):
+            yield doc, loc, citation
     if glossary is not None:
-        cited += [(glossary.parsed, loc, citation) for loc, citation in citations_of(glossary.model)]
-    return cited
+        for loc, citation in citations_of(glossary.model):
+            yield glossary.parsed, loc, citation
 
 
 def _salvaged_citations(doc: Document) -> list[tuple[Document, Loc, Citation]]:
@@ -160,7 +168,7 @@ CLOSEST_PASSAGES_SEARCHED = 5
 
 
 def _find_citations(
-    cited: list[tuple[Document, Loc, Citation]], texts: dict[str, SourceText], unreadable: frozenset[str]
+    cited: Iterable[tuple[Document, Loc, Citation]], texts: dict[str, SourceText], unreadable: frozenset[str]
 ) -> tuple[dict[tuple[str, str], tuple[int, int]], list[ContentError]]:
     """Where each quote sits in its source, by (source id, normalised quote), or an error showing the closest passage.
 
