@@ -367,8 +367,8 @@ class SiteRenderer:
 
     def _timeline_months(self) -> list[tuple[str, list[tuple[Fact, TopicRef]]]]:
         months: dict[str, list[tuple[Fact, TopicRef]]] = {}
-        for fact, topic in self._dated_facts:
-            months.setdefault(fact.date.month_key, []).append((fact, topic))
+        for pair in self._dated_facts:  # the pairs themselves, not copies: serve renders on every edit
+            months.setdefault(pair[0].date.month_key, []).append(pair)
         return list(months.items())
 
 
