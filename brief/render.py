@@ -47,7 +47,7 @@ class Lookups:
     """What a page looked up in the briefing while it rendered, and what it found: citations' passages, linked facts.
 
     Each thing found is kept under its own key, never paired with another in a tuple: serve keeps
-    every page's finds, and a pair would be one more object for the collector to walk (33,000 at 10,000 facts).
+    every page's finds, and a pair would be one more object for the collector to walk.
     """
 
     def __init__(self, briefing: Briefing):

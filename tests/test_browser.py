@@ -144,8 +144,13 @@ def test_timeline_filter_hides_and_shows_a_topic(site, watched):
 def test_dark_mode_applies_the_slate_scheme(site, browser):
     page = browser.new_page(color_scheme="dark")
     page.goto((site / "topics" / "trade.html").as_uri())
-    assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == "slate"
+    assert shown_scheme(page) == "slate"
     page.close()
+
+
+def shown_scheme(page) -> str:
+    """Material's colour scheme as the page shows it: `default` (light) or `slate` (dark)."""
+    return page.evaluate("document.body.getAttribute('data-md-color-scheme')")
 
 
 # The rules whose outcome depends on colours: all that can change when the reader switches scheme.
@@ -165,7 +170,7 @@ def serious_violations(page, options: dict = AXE_OPTIONS) -> list[str]:
         page.evaluate(Axe().axe_script)
     # No colour read halfway through a transition (a scheme switch; the header showing the title once the page scrolls).
     page.wait_for_function("document.getAnimations().length === 0")
-    scheme = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
+    scheme = shown_scheme(page)
     found = page.evaluate("options => axe.run(document, options)", options)["violations"]
     return [f"{scheme}: {v['id']} {[node['target'] for node in v['nodes']][:3]}" for v in found if v["impact"] in ("serious", "critical")]
 
@@ -174,12 +179,12 @@ def serious_violations_in_either_scheme(page) -> tuple[list[str], tuple[str, ...
     """Every rule in the scheme the page opens in, then, where it has Material's scheme toggle, the colour
     rules after the reader's switch to the other one; with the schemes seen. (Material picks its scheme
     when a page loads and does not follow a change of the emulated one, so the toggle it is.)"""
-    schemes = [page.evaluate("document.body.getAttribute('data-md-color-scheme')")]
+    schemes = [shown_scheme(page)]
     found = serious_violations(page)
     toggle = page.locator("form[data-md-component=palette] label:visible")
     if toggle.count():
         toggle.click()
-        schemes.append(page.evaluate("document.body.getAttribute('data-md-color-scheme')"))
+        schemes.append(shown_scheme(page))
         found += serious_violations(page, {**AXE_OPTIONS, "runOnly": COLOUR_RULES})
     return found, tuple(schemes)
 
@@ -191,15 +196,16 @@ def test_every_page_loads_without_errors_or_requests_elsewhere_passes_axe_in_eit
     # Each page is loaded once and checked for all of these: loads are most of what browser tests cost.
     # Material keeps the reader's choice of scheme for the next page, so the pages open in light and dark by turns.
     view = watched()
+    desktop = view.page.viewport_size
     problems, seen = [], set()
     for path in all_pages(site):
-        view.page.set_viewport_size({"width": 1280, "height": 900})
+        view.page.set_viewport_size(desktop)
         view.open(path.as_uri())
         view.page.wait_for_timeout(50)  # for what the page's scripts do just after it loads
         found, schemes = serious_violations_in_either_scheme(view.page)
         problems += [f"{path.relative_to(site)} {problem}" for problem in found]
         seen.add(schemes)
-        view.page.set_viewport_size({"width": PHONE_WIDTH, "height": 900})  # a phone held upright: the layout follows the width
+        view.page.set_viewport_size({**desktop, "width": PHONE_WIDTH})  # a phone held upright: the layout follows the width
         overflow = view.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         problems += [f"{path.relative_to(site)} scrolls sideways by {overflow}px on a phone"] if overflow > 0 else []
         assert view.errors == [], path.relative_to(site)
